@@ -1,0 +1,107 @@
+// The only reader of process.env: every setting is validated once, at start, with one clear
+// message per mistake, so a misconfigured node refuses to start instead of misbehaving later.
+import { resolve } from 'node:path';
+
+export type Config = {
+  /** Public URL of the provider, without trailing slash; `iss` of every token. */
+  issuer: string;
+  /** False when ISSUER was not set: the issuer is then http://localhost:<listening port>. */
+  issuerFromEnv: boolean;
+  port: number;
+  host: string;
+  /** postgres:// URL; undefined selects the embedded PGlite database in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Raw instance secret from TOBIRA_SECRET; undefined means "generate one in dataDir" (development). */
+  secret: string | undefined;
+  production: boolean;
+  /** Trust X-Forwarded-* headers (Tobira behind a TLS-terminating proxy). */
+  trustProxy: boolean;
+  instanceName: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  demoRpPort: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`${name} must be a port number between 0 and 65535 (got "${raw}")`);
+    return fallback;
+  }
+  return port;
+}
+
+function readBoolean(env: Env, name: string, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return false;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return false;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const port = readPort(env, 'PORT', 3000, problems);
+  const demoRpPort = readPort(env, 'DEMO_RP_PORT', port === 0 ? 0 : port + 1, problems);
+
+  let issuer = env.ISSUER || `http://localhost:${port}`;
+  try {
+    const url = new URL(issuer);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      problems.push(`ISSUER must be an http(s) URL (got "${issuer}")`);
+    } else if (production && url.protocol !== 'https:') {
+      problems.push('ISSUER must use https when NODE_ENV=production');
+    }
+    if (url.search || url.hash) problems.push('ISSUER must not have a query or fragment');
+    issuer = issuer.replace(/\/+$/, '');
+  } catch {
+    problems.push(`ISSUER must be an absolute URL such as https://id.example.com (got "${issuer}")`);
+  }
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+
+  const secret = env.TOBIRA_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    problems.push('TOBIRA_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+  }
+  if (production && secret === undefined) {
+    problems.push('TOBIRA_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`)');
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${env.LOG_LEVEL}")`);
+  }
+
+  const config: Config = {
+    issuer,
+    issuerFromEnv: Boolean(env.ISSUER),
+    port,
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: resolve(env.TOBIRA_DATA_DIR || './data'),
+    secret,
+    production,
+    trustProxy: readBoolean(env, 'TRUST_PROXY', problems),
+    instanceName: env.TOBIRA_NAME || 'Tobira',
+    logLevel,
+    demoRpPort,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,40 @@
+import type { Db } from './connection.ts';
+
+export type ClientRow = {
+  client_id: string;
+  name: string;
+  secret_encrypted: string | null;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  first_party: boolean;
+  require_mfa: boolean;
+  created_at: Date;
+};
+
+export type NewClient = Omit<ClientRow, 'created_at'>;
+
+export async function insertClient(db: Db, values: NewClient): Promise<ClientRow> {
+  const [row] = await db<ClientRow>('clients')
+    .insert({
+      ...values,
+      // jsonb columns: knex would turn a JS array into a Postgres array literal.
+      redirect_uris: JSON.stringify(values.redirect_uris) as unknown as string[],
+      post_logout_redirect_uris: JSON.stringify(values.post_logout_redirect_uris) as unknown as string[],
+      grant_types: JSON.stringify(values.grant_types) as unknown as string[],
+    })
+    .returning('*');
+  return row as ClientRow;
+}
+
+export async function findClient(db: Db, clientId: string): Promise<ClientRow | undefined> {
+  return db<ClientRow>('clients').where({ client_id: clientId }).first();
+}
+
+export async function listClients(db: Db): Promise<ClientRow[]> {
+  return db<ClientRow>('clients').orderBy('created_at');
+}
+
+export async function deleteClient(db: Db, clientId: string): Promise<boolean> {
+  return (await db('clients').where({ client_id: clientId }).delete()) > 0;
+}

@@ -1,0 +1,63 @@
+// Decides the database: PostgreSQL through `pg` when DATABASE_URL is set, otherwise the embedded
+// PGlite in the data folder (or in memory, for tests). Both run the same knex migrations.
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { lockDataDir } from './data-dir-lock.ts';
+
+export type Db = Knex;
+
+export type DatabaseOptions = {
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database; 'memory' keeps it in memory (tests). */
+  dataDir: string | 'memory';
+};
+
+export type Database = { db: Db; close: () => Promise<void>; embedded: boolean };
+
+export const migrationsDirectory = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export function migrationConfig(): Knex.MigratorConfig {
+  return { directory: migrationsDirectory, loadExtensions: ['.ts'], tableName: 'knex_migrations' };
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const db = knexFactory({
+      client: 'pg',
+      connection: options.databaseUrl,
+      pool: { min: 0, max: 10 },
+      migrations: migrationConfig(),
+    });
+    await db.raw('select 1');
+    return { db, close: () => db.destroy(), embedded: false };
+  }
+  const release = options.dataDir === 'memory' ? () => {} : lockDataDir(options.dataDir);
+  try {
+    const db = knexFactory({
+      client: ClientPgLite as unknown as typeof Knex.Client,
+      dialect: 'postgres',
+      connection: options.dataDir === 'memory' ? {} : { filename: join(options.dataDir, 'pgdata') },
+      useNullAsDefault: false,
+      migrations: migrationConfig(),
+    } as Knex.Config);
+    await db.raw('select 1');
+    return {
+      db,
+      embedded: true,
+      close: async () => {
+        await db.destroy();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  return applied;
+}

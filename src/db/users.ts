@@ -1,0 +1,46 @@
+import type { Db } from './connection.ts';
+
+export type Role = 'member' | 'user_admin' | 'workspace_admin';
+export const ROLES: readonly Role[] = ['member', 'user_admin', 'workspace_admin'];
+export type UserStatus = 'active' | 'disabled';
+
+export type UserRow = {
+  id: string;
+  workspace_id: string;
+  email: string;
+  email_verified: boolean;
+  name: string;
+  role: Role;
+  status: UserStatus;
+  password_hash: string | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+export async function insertUser(
+  db: Db,
+  values: { workspaceId: string; email: string; name: string; role: Role; passwordHash: string | null; emailVerified: boolean },
+): Promise<UserRow> {
+  const [row] = await db<UserRow>('users')
+    .insert({
+      workspace_id: values.workspaceId,
+      email: values.email,
+      name: values.name,
+      role: values.role,
+      password_hash: values.passwordHash,
+      email_verified: values.emailVerified,
+    })
+    .returning('*');
+  return row as UserRow;
+}
+
+/** Case-insensitive, matching the unique index on lower(email). */
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db<UserRow>('users').whereRaw('lower(email) = lower(?)', [email]).first();
+}
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  // Ids arrive from cookies and tokens; a malformed one is simply not found.
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return db<UserRow>('users').where({ id }).first();
+}

@@ -1,0 +1,28 @@
+// Renders an ejs view inside the shared layout, in the request's language. Works with any Koa
+// context, including oidc-provider's own (error and logout pages).
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import ejs from 'ejs';
+import type { Context } from 'koa';
+import { pickLang, translator, type Lang, type Translate } from '../i18n/index.ts';
+
+export const viewsDirectory = fileURLToPath(new URL('../../views', import.meta.url));
+
+export type PageModel = Record<string, unknown> & { title: string };
+
+export type ViewLocals = PageModel & { t: Translate; lang: Lang; langSwitchHref: string };
+
+function langSwitchHref(ctx: Context, lang: Lang): string {
+  const other: Lang = lang === 'ja' ? 'en' : 'ja';
+  return `/lang/${other}?back=${encodeURIComponent(ctx.originalUrl || ctx.url)}`;
+}
+
+export async function renderPage(ctx: Context, view: string, model: PageModel, status = 200): Promise<void> {
+  const lang = pickLang(ctx);
+  const locals: ViewLocals = { ...model, t: translator(lang), lang, langSwitchHref: langSwitchHref(ctx, lang) };
+  const body = await ejs.renderFile(join(viewsDirectory, `${view}.ejs`), locals, { async: true });
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.set('Content-Language', lang);
+  ctx.body = await ejs.renderFile(join(viewsDirectory, 'layout.ejs'), { ...locals, body }, { async: true });
+}

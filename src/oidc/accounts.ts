@@ -1,0 +1,31 @@
+// findAccount for oidc-provider: the claims a relying party may learn about a user. A disabled or
+// deleted user has no account, so their sessions and refresh tokens stop producing tokens.
+import type { Account, FindAccount } from 'oidc-provider';
+import type { Db } from '../db/connection.ts';
+import { findUserById } from '../db/users.ts';
+import { findWorkspaceById } from '../db/workspaces.ts';
+
+export const CLAIMS = {
+  openid: ['sub', 'auth_time', 'acr', 'amr', 'sid', 'workspace'],
+  email: ['email', 'email_verified'],
+  profile: ['name'],
+};
+
+export function accountFinder(db: Db): FindAccount {
+  return async (_ctx, sub): Promise<Account | undefined> => {
+    const user = await findUserById(db, sub);
+    if (!user || user.status !== 'active') return undefined;
+    const workspace = await findWorkspaceById(db, user.workspace_id);
+    if (!workspace) return undefined;
+    return {
+      accountId: user.id,
+      claims: async () => ({
+        sub: user.id,
+        email: user.email,
+        email_verified: user.email_verified,
+        name: user.name || undefined,
+        workspace: { id: workspace.id, slug: workspace.slug },
+      }),
+    };
+  };
+}

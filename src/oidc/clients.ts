@@ -1,0 +1,98 @@
+// Turns a clients-table row into oidc-provider client metadata, and validates what the operator
+// registers so a bad redirect URI is refused at registration, not at the first sign-in.
+import { randomBytes } from 'node:crypto';
+import type { ClientRow, NewClient } from '../db/clients.ts';
+import { open, seal } from '../crypto/secret-box.ts';
+
+const SECRET_PURPOSE = 'client-secret';
+
+export type ClientRegistration = {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  isPublic: boolean;
+  firstParty: boolean;
+  requireMfa: boolean;
+  grants: string[];
+};
+
+export class InvalidClientRegistration extends Error {}
+
+const ALLOWED_GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+
+function checkUri(kind: string, uri: string): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new InvalidClientRegistration(`${kind} "${uri}" is not an absolute URL`);
+  }
+  if (url.hash) throw new InvalidClientRegistration(`${kind} "${uri}" must not contain a fragment`);
+  if (url.protocol === 'javascript:' || url.protocol === 'data:') {
+    throw new InvalidClientRegistration(`${kind} "${uri}" uses a forbidden scheme`);
+  }
+}
+
+export function planClient(reg: ClientRegistration): { row: NewClient; secret: string | undefined } {
+  const name = reg.name.trim();
+  if (!name) throw new InvalidClientRegistration('the client needs a name');
+  for (const grant of reg.grants) {
+    if (!ALLOWED_GRANTS.has(grant)) {
+      throw new InvalidClientRegistration(`unknown grant "${grant}" (use authorization_code, refresh_token or client_credentials)`);
+    }
+  }
+  reg.redirectUris.forEach((u) => checkUri('redirect URI', u));
+  reg.postLogoutRedirectUris.forEach((u) => checkUri('post-logout redirect URI', u));
+
+  const grants = new Set(reg.grants);
+  if (reg.redirectUris.length) {
+    grants.add('authorization_code').add('refresh_token');
+  } else if (grants.has('authorization_code')) {
+    throw new InvalidClientRegistration('a client using the authorization code flow needs at least one --redirect-uri');
+  }
+  if (!grants.size) {
+    throw new InvalidClientRegistration('give at least one --redirect-uri, or --grant client_credentials');
+  }
+  if (reg.isPublic && grants.has('client_credentials')) {
+    throw new InvalidClientRegistration('a public client cannot use client_credentials (it has no secret)');
+  }
+
+  const secret = reg.isPublic ? undefined : randomBytes(32).toString('base64url');
+  return {
+    secret,
+    row: {
+      client_id: `tb_${randomBytes(12).toString('base64url')}`,
+      name,
+      secret_encrypted: null,
+      redirect_uris: reg.redirectUris,
+      post_logout_redirect_uris: reg.postLogoutRedirectUris,
+      grant_types: [...grants],
+      first_party: reg.firstParty,
+      require_mfa: reg.requireMfa,
+    },
+  };
+}
+
+export function sealClientSecret(dataKey: Buffer, secret: string): string {
+  return seal(dataKey, SECRET_PURPOSE, secret);
+}
+
+export function openClientSecret(dataKey: Buffer, row: ClientRow): string | undefined {
+  return row.secret_encrypted ? open(dataKey, SECRET_PURPOSE, row.secret_encrypted) : undefined;
+}
+
+export function clientMetadata(row: ClientRow, dataKey: Buffer): Record<string, unknown> {
+  const secret = openClientSecret(dataKey, row);
+  const codeFlow = row.grant_types.includes('authorization_code');
+  return {
+    client_id: row.client_id,
+    client_name: row.name,
+    ...(secret ? { client_secret: secret } : { token_endpoint_auth_method: 'none' }),
+    redirect_uris: row.redirect_uris,
+    post_logout_redirect_uris: row.post_logout_redirect_uris,
+    grant_types: row.grant_types,
+    response_types: codeFlow ? ['code'] : [],
+    first_party: row.first_party,
+    require_mfa: row.require_mfa,
+  };
+}

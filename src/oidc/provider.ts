@@ -1,0 +1,119 @@
+// oidc-provider configuration: data, not logic. Behaviour lives in the modules it points to
+// (adapter, accounts, clients, interactions); this file only says which features are on and why.
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Db } from '../db/connection.ts';
+import { adapterFactory } from './adapter.ts';
+import { accountFinder, CLAIMS } from './accounts.ts';
+import { ACR_VALUES } from './assurance.ts';
+import { renderPage } from '../http/render.ts';
+import { translator, pickLang } from '../i18n/index.ts';
+import { log } from '../log.ts';
+
+export type ProviderOptions = {
+  issuer: string;
+  db: Db;
+  dataKey: Buffer;
+  cookieKeys: string[];
+  jwks: { keys: Record<string, unknown>[] };
+  instanceName: string;
+  trustProxy: boolean;
+};
+
+export const TTL = {
+  AccessToken: 3600,
+  AuthorizationCode: 60,
+  ClientCredentials: 600,
+  IdToken: 3600,
+  Interaction: 3600,
+  Grant: 14 * 24 * 3600,
+  Session: 14 * 24 * 3600,
+  RefreshToken: 14 * 24 * 3600,
+};
+
+function clientOriginAllowed(ctx: KoaContextWithOIDC, origin: string, client: { redirectUris?: readonly string[] | undefined }): boolean {
+  // CORS for browser-based clients: only the origins of the client's own redirect URIs.
+  return (client.redirectUris ?? []).some((uri) => {
+    try {
+      return new URL(uri).origin === origin;
+    } catch {
+      return false;
+    }
+  }) && Boolean(ctx);
+}
+
+export function createProvider(options: ProviderOptions): Provider {
+  const configuration: Configuration = {
+    adapter: adapterFactory(options.db, options.dataKey),
+    findAccount: accountFinder(options.db),
+    jwks: options.jwks as Configuration['jwks'],
+    claims: CLAIMS,
+    // Scope claims in the ID token too, so an RP gets e-mail and name without calling userinfo.
+    conformIdTokenClaims: false,
+    acrValues: [...ACR_VALUES],
+    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    responseTypes: ['code'],
+    cookies: {
+      keys: options.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    extraClientMetadata: {
+      properties: ['first_party', 'require_mfa'],
+      validator(_ctx, key, value) {
+        if (value !== undefined && typeof value !== 'boolean') throw new Error(`${key} must be a boolean`);
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          await renderPage(ctx, 'logout', { title: translator(pickLang(ctx))('logout.title'), form, instanceName: options.instanceName });
+        },
+        async postLogoutSuccessSource(ctx) {
+          await renderPage(ctx, 'logged-out', { title: translator(pickLang(ctx))('logout.done.title') });
+        },
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Refresh tokens for every client allowed the grant, not only those that also send
+    // offline_access with prompt=consent; without offline_access they still end with the session.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    async loadExistingGrant(ctx) {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      // First-party clients (the demo app, later the admin console) never ask for consent.
+      if (ctx.oidc.client!.metadata().first_party) {
+        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+        grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid');
+        const claims = ctx.oidc.requestParamClaims;
+        if (claims?.size) grant.addOIDCClaims([...claims]);
+        await grant.save();
+        return grant;
+      }
+      return undefined;
+    },
+    clientBasedCORS: clientOriginAllowed,
+    ttl: TTL,
+    async renderError(ctx, out, error) {
+      const t = translator(pickLang(ctx));
+      if (!(error instanceof Error) || (error as { statusCode?: number }).statusCode === undefined) {
+        log.error('unexpected error in the provider', { err: error });
+      }
+      await renderPage(ctx, 'error', {
+        title: t('error.title'),
+        message: out.error_description ?? t('error.server'),
+        code: out.error,
+      }, ctx.status >= 400 ? ctx.status : 400);
+    },
+  };
+  const provider = new Provider(options.issuer, configuration);
+  provider.proxy = options.trustProxy;
+  return provider;
+}

@@ -1,0 +1,105 @@
+// Builds the Koa app: our pages and health checks first, oidc-provider mounted last for every
+// path we do not serve ourselves. Both share the cookie keys derived from the instance secret.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Koa, { type Context, type Next } from 'koa';
+import Router from '@koa/router';
+import type Provider from 'oidc-provider';
+import type { Db } from './db/connection.ts';
+import { createProvider } from './oidc/provider.ts';
+import { interactionRoutes } from './interactions/routes.ts';
+import { renderPage, viewsDirectory } from './http/render.ts';
+import { HttpError } from './http/errors.ts';
+import { isLang, LANG_COOKIE, pickLang, translator } from './i18n/index.ts';
+import { log } from './log.ts';
+
+export type AppOptions = {
+  issuer: string;
+  db: Db;
+  dataKey: Buffer;
+  cookieKeys: string[];
+  jwks: { keys: Record<string, unknown>[] };
+  instanceName: string;
+  trustProxy: boolean;
+};
+
+export type App = { app: Koa; provider: Provider };
+
+async function securityHeaders(ctx: Context, next: Next): Promise<void> {
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Frame-Options', 'DENY');
+  await next();
+}
+
+async function errorPages(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
+      throw new HttpError(404, 'error.notFound');
+    }
+  } catch (err) {
+    const status = err instanceof HttpError ? err.status : 500;
+    if (status >= 500) log.error('request failed', { path: ctx.path, err });
+    else log.debug('request refused', { path: ctx.path, status, reason: (err as Error).message });
+    const t = translator(pickLang(ctx));
+    const key = err instanceof HttpError ? err.messageKey : 'error.server';
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.status = status;
+      ctx.body = { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: t(key) };
+      return;
+    }
+    await renderPage(ctx, 'error', { title: t('error.title'), message: t(key) }, status);
+  }
+}
+
+function pageRoutes(db: Db): Router {
+  const router = new Router();
+  router.get('/', async (ctx) => {
+    await renderPage(ctx, 'home', { title: translator(pickLang(ctx))('home.title') });
+  });
+  router.get('/static/tobira.css', async (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = await readFile(join(viewsDirectory, 'static', 'tobira.css'));
+  });
+  router.get('/lang/:lang', async (ctx) => {
+    const lang = ctx.params.lang;
+    if (!isLang(lang)) throw new HttpError(404, 'error.notFound');
+    ctx.cookies.set(LANG_COOKIE, lang, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000, signed: false });
+    const back = typeof ctx.query.back === 'string' ? ctx.query.back : '/';
+    // Only local paths: an open redirect on an identity provider is a phishing tool.
+    ctx.redirect(back.startsWith('/') && !back.startsWith('//') && !back.startsWith('/\\') ? back : '/');
+  });
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await db.raw('select 1');
+      ctx.body = { status: 'ready' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { status: 'database unavailable' };
+    }
+  });
+  return router;
+}
+
+export function buildApp(options: AppOptions): App {
+  const provider = createProvider(options);
+  const app = new Koa({ keys: options.cookieKeys, proxy: options.trustProxy });
+  app.silent = true;
+  app.use(securityHeaders);
+  app.use(errorPages);
+  const pages = pageRoutes(options.db);
+  const interactions = interactionRoutes(provider, options.db);
+  app.use(pages.routes()).use(pages.allowedMethods());
+  app.use(interactions.routes()).use(interactions.allowedMethods());
+  const handle = provider.callback();
+  app.use(async (ctx) => {
+    ctx.respond = false;
+    await handle(ctx.req, ctx.res);
+  });
+  return { app, provider };
+}

@@ -49,7 +49,8 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       server.listen(config.port, config.host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    const issuer = config.issuerFromEnv ? config.issuer : `http://localhost:${port}`;
+    const local = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const issuer = config.issuerFromEnv ? config.issuer : `http://${local}:${port}`;
     await options.beforeServe?.(db, keys, issuer);
     const { app, provider } = buildApp({
       issuer,

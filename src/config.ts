@@ -8,7 +8,8 @@ export type Config = {
   /** False when ISSUER was not set: the issuer is then http://localhost:<listening port>. */
   issuerFromEnv: boolean;
   port: number;
-  host: string;
+  /** Listening address; undefined listens on every interface (IPv6 and IPv4 where available). */
+  host: string | undefined;
   /** postgres:// URL; undefined selects the embedded PGlite database in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -92,7 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     issuer,
     issuerFromEnv: Boolean(env.ISSUER),
     port,
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || undefined,
     databaseUrl,
     dataDir: resolve(env.TOBIRA_DATA_DIR || './data'),
     secret,

@@ -6,7 +6,7 @@ import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Db } from './db/connection.ts';
-import { createProvider } from './oidc/provider.ts';
+import { createProvider, isProviderPath } from './oidc/provider.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { renderPage, viewsDirectory } from './http/render.ts';
 import { HttpError } from './http/errors.ts';
@@ -97,7 +97,8 @@ export function buildApp(options: AppOptions): App {
   app.use(pages.routes()).use(pages.allowedMethods());
   app.use(interactions.routes()).use(interactions.allowedMethods());
   const handle = provider.callback();
-  app.use(async (ctx) => {
+  app.use(async (ctx, next) => {
+    if (!isProviderPath(ctx.path)) return next();
     ctx.respond = false;
     await handle(ctx.req, ctx.res);
   });

@@ -17,7 +17,7 @@ type DemoSession = {
   idToken?: string;
 };
 
-export type DemoRpOptions = { issuer: string; clientId: string; clientSecret: string; port: number; host: string };
+export type DemoRpOptions = { issuer: string; clientId: string; clientSecret: string; port: number; host: string | undefined };
 
 export async function startDemoRp(options: DemoRpOptions): Promise<{ server: Server; url: string }> {
   const base = `http://localhost:${options.port}`;

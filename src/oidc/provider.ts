@@ -19,6 +19,28 @@ export type ProviderOptions = {
   trustProxy: boolean;
 };
 
+// Every path oidc-provider serves; server.ts forwards only these to it, so other paths get our 404 page.
+export const ROUTES = {
+  authorization: '/auth',
+  backchannel_authentication: '/backchannel',
+  code_verification: '/device',
+  device_authorization: '/device/auth',
+  end_session: '/session/end',
+  introspection: '/token/introspection',
+  jwks: '/jwks',
+  pushed_authorization_request: '/request',
+  registration: '/reg',
+  revocation: '/token/revocation',
+  token: '/token',
+  userinfo: '/me',
+  challenge: '/challenge',
+};
+
+export function isProviderPath(path: string): boolean {
+  if (path.startsWith('/.well-known/')) return true;
+  return Object.values(ROUTES).some((route) => path === route || path.startsWith(`${route}/`));
+}
+
 export const TTL = {
   AccessToken: 3600,
   AuthorizationCode: 60,
@@ -51,6 +73,7 @@ export function createProvider(options: ProviderOptions): Provider {
     conformIdTokenClaims: false,
     acrValues: [...ACR_VALUES],
     scopes: ['openid', 'offline_access', 'email', 'profile'],
+    routes: ROUTES,
     responseTypes: ['code'],
     cookies: {
       keys: options.cookieKeys,
@@ -67,8 +90,9 @@ export function createProvider(options: ProviderOptions): Provider {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // RFC 7009 §2.1 / RFC 7662 §4: a client may only revoke or introspect its own tokens.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

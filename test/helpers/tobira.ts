@@ -1,0 +1,72 @@
+// Starts a real Tobira node for a test file: in-memory PGlite by default, or the PostgreSQL
+// database named by DATABASE_URL (CI's second run). Data made by tests carries a random suffix so
+// runs against a shared PostgreSQL database never collide.
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config.ts';
+import { bootTobira, type RunningTobira } from '../../src/boot.ts';
+import { createWorkspace } from '../../src/accounts/workspaces.ts';
+import { createUser } from '../../src/accounts/users.ts';
+import { registerClient } from '../../src/oidc/client-registry.ts';
+import type { ClientRegistration } from '../../src/oidc/clients.ts';
+import type { MfaPolicy } from '../../src/db/workspaces.ts';
+import type { Role, UserRow } from '../../src/db/users.ts';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-tobira-0123456789';
+
+export type TestEnv = Record<string, string | undefined>;
+
+export function testConfig(extra: TestEnv = {}) {
+  return loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    TOBIRA_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: process.env.DATABASE_URL,
+    TOBIRA_DATA_DIR: extra.TOBIRA_DATA_DIR ?? '/nonexistent-tobira-test-dir',
+    ...extra,
+  });
+}
+
+export async function startTobira(extra: TestEnv = {}): Promise<RunningTobira> {
+  const { setLogLevel } = await import('../../src/log.ts');
+  setLogLevel('silent');
+  const inMemory = !process.env.DATABASE_URL && !extra.TOBIRA_DATA_DIR;
+  return bootTobira(testConfig(extra), { inMemory });
+}
+
+export const unique = (): string => randomBytes(4).toString('hex');
+
+export type TestUser = { user: UserRow; email: string; password: string; workspaceSlug: string };
+
+export async function makeWorkspace(tobira: RunningTobira, policy: MfaPolicy = 'optional') {
+  const slug = `ws-${unique()}`;
+  return createWorkspace(tobira.db, { slug, displayName: `Workspace ${slug}`, mfaPolicy: policy });
+}
+
+export async function makeUser(
+  tobira: RunningTobira,
+  options: { workspaceSlug?: string; role?: Role; name?: string } = {},
+): Promise<TestUser> {
+  const workspaceSlug = options.workspaceSlug ?? (await makeWorkspace(tobira)).slug;
+  const email = `user-${unique()}@example.test`;
+  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  const user = await createUser(tobira.db, { workspaceSlug, email, password, name: options.name ?? 'Test User', role: options.role ?? 'member' });
+  return { user, email, password, workspaceSlug };
+}
+
+export const CALLBACK = 'https://rp.example.test/callback';
+export const POST_LOGOUT = 'https://rp.example.test/signed-out';
+
+export async function makeClient(tobira: RunningTobira, overrides: Partial<ClientRegistration> = {}) {
+  const { client, secret } = await registerClient(tobira.db, tobira.keys.dataKey, {
+    name: `RP ${unique()}`,
+    redirectUris: [CALLBACK],
+    postLogoutRedirectUris: [POST_LOGOUT],
+    isPublic: false,
+    firstParty: true,
+    requireMfa: false,
+    grants: [],
+    ...overrides,
+  });
+  return { clientId: client.client_id, secret };
+}

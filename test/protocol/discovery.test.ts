@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import type { RunningTobira } from '../../src/boot.ts';
+import { startTobira, makeClient } from '../helpers/tobira.ts';
+import { discover } from '../helpers/rp.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+
+describe('discovery and JWKS', () => {
+  let tobira: RunningTobira;
+  before(async () => {
+    tobira = await startTobira();
+  });
+  after(async () => tobira.close());
+
+  it('advertises the endpoints, features and both acr levels an RP needs', async () => {
+    const { clientId, secret } = await makeClient(tobira);
+    const meta = (await discover(tobira.issuer, clientId, secret)).serverMetadata();
+    assert.equal(meta.issuer, tobira.issuer);
+    for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', 'revocation_endpoint', 'introspection_endpoint'] as const) {
+      assert.ok(meta[endpoint]?.startsWith(tobira.issuer), `${endpoint} is served by the issuer`);
+    }
+    assert.deepEqual(meta.acr_values_supported, [ACR_PASSWORD, ACR_MFA]);
+    assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+    assert.equal(meta.claims_parameter_supported, true);
+    for (const grant of ['authorization_code', 'refresh_token', 'client_credentials']) {
+      assert.ok(meta.grant_types_supported?.includes(grant), `grant ${grant} supported`);
+    }
+    for (const claim of ['sub', 'amr', 'acr', 'auth_time', 'email', 'email_verified', 'name', 'workspace']) {
+      assert.ok(meta.claims_supported?.includes(claim), `claim ${claim} listed`);
+    }
+  });
+
+  it('publishes the public half of the signing key, never the private parts', async () => {
+    const response = await fetch(`${tobira.issuer}/jwks`);
+    assert.equal(response.status, 200);
+    const { keys } = (await response.json()) as { keys: Record<string, unknown>[] };
+    assert.ok(keys.length >= 1);
+    for (const key of keys) {
+      assert.equal(key.kty, 'RSA');
+      assert.ok(key.kid);
+      for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(key[privatePart], undefined);
+    }
+  });
+
+  it('answers the health and readiness probes', async () => {
+    assert.deepEqual(await (await fetch(`${tobira.issuer}/healthz`)).json(), { status: 'ok' });
+    const ready = await fetch(`${tobira.issuer}/readyz`);
+    assert.equal(ready.status, 200);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Db } from './connection.ts';
+import { deletedCount, type Db } from './connection.ts';
 
 export type ClientRow = {
   client_id: string;
@@ -36,5 +36,5 @@ export async function listClients(db: Db): Promise<ClientRow[]> {
 }
 
 export async function deleteClient(db: Db, clientId: string): Promise<boolean> {
-  return (await db('clients').where({ client_id: clientId }).delete()) > 0;
+  return deletedCount(await db('clients').where({ client_id: clientId }).delete()) > 0;
 }

@@ -61,3 +61,10 @@ export async function migrateLatest(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest()) as [number, string[]];
   return applied;
 }
+
+/** Rows removed by a delete: pg answers a number, knex-pglite its raw result object. */
+export function deletedCount(result: unknown): number {
+  if (typeof result === 'number') return result;
+  const raw = result as { affectedRows?: number; rowCount?: number } | undefined;
+  return Number(raw?.affectedRows ?? raw?.rowCount ?? 0);
+}

@@ -1,5 +1,5 @@
 // SQL behind the oidc-provider adapter: every model in one jsonb table, keyed by (model, id).
-import type { Db } from './connection.ts';
+import { deletedCount, type Db } from './connection.ts';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -64,5 +64,5 @@ export async function revokeByGrantId(db: Db, grantId: string): Promise<void> {
 }
 
 export async function deleteExpiredModels(db: Db): Promise<number> {
-  return db('oidc_models').where('expires_at', '<', db.fn.now()).delete();
+  return deletedCount(await db('oidc_models').where('expires_at', '<', db.fn.now()).delete());
 }

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { loadConfig, ConfigError } from '../../src/config.ts';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return [];
+}
+
+describe('configuration from the environment', () => {
+  it('has working defaults for a newcomer', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.issuer, 'http://localhost:3000');
+    assert.equal(config.databaseUrl, undefined, 'embedded database by default');
+    assert.equal(config.demoRpPort, 3001);
+  });
+
+  it('derives the issuer from PORT and strips a trailing slash from ISSUER', () => {
+    assert.equal(loadConfig({ PORT: '8080' }).issuer, 'http://localhost:8080');
+    assert.equal(loadConfig({ ISSUER: 'https://id.example.com/' }).issuer, 'https://id.example.com');
+  });
+
+  it('names every mistake at once, each with what to do', () => {
+    const found = problems({ PORT: 'eighty', ISSUER: 'not a url', DATABASE_URL: 'mysql://x', TOBIRA_SECRET: 'short', LOG_LEVEL: 'loud', TRUST_PROXY: 'maybe' });
+    assert.equal(found.length, 6);
+    assert.ok(found.some((p) => p.startsWith('PORT must be a port number')));
+    assert.ok(found.some((p) => p.startsWith('ISSUER must be an absolute URL')));
+    assert.ok(found.some((p) => p.startsWith('DATABASE_URL must start with postgres://')));
+    assert.ok(found.some((p) => p.includes('TOBIRA_SECRET must be at least 32 characters')));
+    assert.ok(found.some((p) => p.startsWith('LOG_LEVEL')));
+    assert.ok(found.some((p) => p.startsWith('TRUST_PROXY')));
+  });
+
+  it('requires a secret and https in production', () => {
+    const found = problems({ NODE_ENV: 'production', ISSUER: 'http://id.example.com' });
+    assert.ok(found.some((p) => p.startsWith('TOBIRA_SECRET is required')));
+    assert.ok(found.some((p) => p.startsWith('ISSUER must use https')));
+  });
+});

@@ -8,9 +8,11 @@ type Cookie = { value: string; path: string };
 export class Browser {
   private readonly jar = new Map<string, Map<string, Cookie>>();
 
+  /** `also` lists further origins to follow redirects into (e.g. the demo relying party). */
   constructor(
     private readonly home: string,
     private readonly headers: Record<string, string> = {},
+    private readonly also: string[] = [],
   ) {}
 
   cookie(name: string): string | undefined {
@@ -71,7 +73,7 @@ export class Browser {
       const location = page.headers.get('location');
       if (page.status < 300 || page.status >= 400 || !location) return page;
       const next = new URL(location, page.url);
-      if (next.origin !== new URL(this.home).origin) {
+      if (next.origin !== new URL(this.home).origin && !this.also.includes(next.origin)) {
         return { url: next.href, status: page.status, html: '', headers: page.headers };
       }
       page = await this.request(next.href);

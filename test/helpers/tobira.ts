@@ -21,15 +21,17 @@ export function testConfig(extra: TestEnv = {}) {
     HOST: '127.0.0.1',
     TOBIRA_SECRET: TEST_SECRET,
     LOG_LEVEL: 'silent',
-    DATABASE_URL: process.env.DATABASE_URL,
     TOBIRA_DATA_DIR: extra.TOBIRA_DATA_DIR ?? '/nonexistent-tobira-test-dir',
     ...extra,
+    DATABASE_URL: 'DATABASE_URL' in extra ? extra.DATABASE_URL : process.env.DATABASE_URL,
   });
 }
 
-export async function startTobira(extra: TestEnv = {}): Promise<RunningTobira> {
+/** `embedded: true` forces a fresh in-memory PGlite even when DATABASE_URL is set (tests that need an empty database). */
+export async function startTobira(extra: TestEnv = {}, options: { embedded?: boolean } = {}): Promise<RunningTobira> {
   const { setLogLevel } = await import('../../src/log.ts');
   setLogLevel('silent');
+  if (options.embedded) return bootTobira(testConfig({ ...extra, DATABASE_URL: undefined }), { inMemory: true });
   const inMemory = !process.env.DATABASE_URL && !extra.TOBIRA_DATA_DIR;
   return bootTobira(testConfig(extra), { inMemory });
 }

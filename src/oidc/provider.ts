@@ -7,6 +7,7 @@ import { accountFinder, CLAIMS } from './accounts.ts';
 import { ACR_VALUES } from './assurance.ts';
 import { renderPage } from '../http/render.ts';
 import { translator, pickLang } from '../i18n/index.ts';
+import { en, type MessageKey } from '../i18n/en.ts';
 import { log } from '../log.ts';
 
 export type ProviderOptions = {
@@ -127,14 +128,15 @@ export function createProvider(options: ProviderOptions): Provider {
     ttl: TTL,
     async renderError(ctx, out, error) {
       const t = translator(pickLang(ctx));
-      if (!(error instanceof Error) || (error as { statusCode?: number }).statusCode === undefined) {
-        log.error('unexpected error in the provider', { err: error });
-      }
+      const status = ctx.status >= 400 ? ctx.status : 400;
+      if (status >= 500) log.error('unexpected error in the provider', { err: error });
+      const key = `error.oidc.${out.error}`;
       await renderPage(ctx, 'error', {
         title: t('error.title'),
-        message: out.error_description ?? t('error.server'),
+        message: key in en ? t(key as MessageKey) : t('error.server'),
         code: out.error,
-      }, ctx.status >= 400 ? ctx.status : 400);
+        detail: out.error_description,
+      }, status);
     },
   };
   const provider = new Provider(options.issuer, configuration);

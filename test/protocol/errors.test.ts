@@ -20,8 +20,11 @@ describe('bad input gets a clear page, never a stack trace', () => {
     const page = await new Browser(tobira.issuer).request(start.url.href);
     assert.equal(page.status, 400);
     assert.equal(page.headers.get('location'), null);
-    assert.match(page.html, /redirect_uri/);
+    assert.match(alertText(page.html) ?? '', /return address it has not registered/);
+    assert.match(page.html, /invalid_redirect_uri/, 'the developer sees the protocol error code');
     assert.doesNotMatch(page.html, STACK);
+    const ja = await new Browser(tobira.issuer, { 'accept-language': 'ja' }).request(start.url.href);
+    assert.match(alertText(ja.html) ?? '', /登録されていない戻り先/);
   });
 
   it('refuses an unknown client without redirecting', async () => {

@@ -80,6 +80,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (secret !== undefined && secret.length < 32) {
     problems.push('TOBIRA_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)');
   }
+  if (databaseUrl && secret === undefined && !production) {
+    // Nodes and the command line sharing a database must share the key that seals its secrets;
+    // a secret generated into one machine's data folder would make the others unable to read them.
+    problems.push('TOBIRA_SECRET is required with DATABASE_URL, the same on every node and for the command line (e.g. `openssl rand -base64 32`)');
+  }
   if (production && secret === undefined) {
     problems.push('TOBIRA_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`)');
   }

@@ -16,7 +16,8 @@ function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-let threshold: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info';
+// Set from the validated configuration at start (src/config.ts is the only reader of process.env).
+let threshold: LogLevel = 'info';
 export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { lockDataDir } from './data-dir-lock.ts';
+import { log } from '../log.ts';
 
 export type Db = Knex;
 
@@ -22,6 +23,14 @@ export function migrationConfig(): Knex.MigratorConfig {
   return { directory: migrationsDirectory, loadExtensions: ['.ts'], tableName: 'knex_migrations' };
 }
 
+// knex prints its own warnings through console.log (stdout); route them into the structured log.
+const knexLog = {
+  warn: (message: unknown) => log.warn('knex', { message: String(message) }),
+  error: (message: unknown) => log.error('knex', { message: String(message) }),
+  deprecate: (method: string, alternative: string) => log.warn('knex deprecation', { method, alternative }),
+  debug: (message: unknown) => log.debug('knex', { message: String(message) }),
+};
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const db = knexFactory({
@@ -29,6 +38,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connection: options.databaseUrl,
       pool: { min: 0, max: 10 },
       migrations: migrationConfig(),
+      log: knexLog,
     });
     await db.raw('select 1');
     return { db, close: () => db.destroy(), embedded: false };
@@ -41,6 +51,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connection: options.dataDir === 'memory' ? {} : { filename: join(options.dataDir, 'pgdata') },
       useNullAsDefault: false,
       migrations: migrationConfig(),
+      log: knexLog,
     } as Knex.Config);
     await db.raw('select 1');
     return {

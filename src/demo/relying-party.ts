@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
 import * as oidc from 'openid-client';
-import { renderPage } from '../http/render.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderPage, viewsDirectory } from '../http/render.ts';
 
 type DemoSession = {
   verifier?: string;
@@ -45,6 +47,7 @@ export async function startDemoRp(options: DemoRpOptions): Promise<{ server: Ser
     const s = session(ctx);
     await renderPage(ctx, 'demo/home', {
       title: 'Demo app',
+      wide: true,
       issuer: options.issuer,
       claims: s.claims ? JSON.stringify(s.claims, null, 2) : undefined,
       userinfo: s.userinfo ? JSON.stringify(s.userinfo, null, 2) : undefined,
@@ -104,7 +107,11 @@ export async function startDemoRp(options: DemoRpOptions): Promise<{ server: Ser
     ctx.redirect(url.href);
   });
 
-  router.get('/static/tobira.css', (ctx) => ctx.redirect(`${options.issuer}/static/tobira.css`));
+  // Served here, not linked from Tobira: the page's CSP allows only its own origin.
+  router.get('/static/tobira.css', async (ctx) => {
+    ctx.type = 'text/css';
+    ctx.body = await readFile(join(viewsDirectory, 'static', 'tobira.css'));
+  });
   router.get('/lang/:lang', (ctx) => {
     ctx.cookies.set('tobira_lang', ctx.params.lang === 'ja' ? 'ja' : 'en', { httpOnly: true, sameSite: 'lax' });
     ctx.redirect('/');

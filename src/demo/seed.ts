@@ -7,7 +7,7 @@ import { findClient } from '../db/clients.ts';
 import { createWorkspace } from '../accounts/workspaces.ts';
 import { createUser } from '../accounts/users.ts';
 import { registerClient } from '../oidc/client-registry.ts';
-import { recordAudit } from '../audit/record.ts';
+import { insertAuditEvent } from '../db/audit-events.ts';
 
 export const DEMO_CLIENT_ID = 'demo-app';
 
@@ -43,7 +43,8 @@ export async function seedDemo(db: Db, dataKey: Buffer, demoRedirectUri: string,
         grants: [],
       }, DEMO_CLIENT_ID);
     }
-    await recordAudit(trx, {
+    // Inside the transaction: a failed audit write must fail the seed, not leave it half-recorded.
+    await insertAuditEvent(trx, {
       action: 'demo.seed',
       outcome: 'success',
       workspaceId: workspace.id,

@@ -50,7 +50,7 @@ export function planClient(reg: ClientRegistration): { row: NewClient; secret: s
   } else if (grants.has('authorization_code')) {
     throw new InvalidClientRegistration('a client using the authorization code flow needs at least one --redirect-uri');
   }
-  if (!grants.size) {
+  if (!grants.has('authorization_code') && !grants.has('client_credentials')) {
     throw new InvalidClientRegistration('give at least one --redirect-uri, or --grant client_credentials');
   }
   if (reg.isPublic && grants.has('client_credentials')) {

@@ -27,7 +27,10 @@ export async function ensureSigningKey(db: Db, dataKey: Buffer): Promise<void> {
 
 export async function rotateSigningKey(db: Db, dataKey: Buffer): Promise<string> {
   const key = newKey(dataKey);
-  await replaceActiveSigningKey(db, key);
+  await db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [KEY_CREATION_LOCK]);
+    await replaceActiveSigningKey(trx, key);
+  });
   return key.kid;
 }
 

@@ -36,6 +36,12 @@ describe('configuration from the environment', () => {
     assert.ok(found.some((p) => p.startsWith('TRUST_PROXY')));
   });
 
+  it('requires a shared secret when nodes share a PostgreSQL database', () => {
+    const found = problems({ DATABASE_URL: 'postgres://db.example/tobira' });
+    assert.ok(found.some((p) => p.startsWith('TOBIRA_SECRET is required with DATABASE_URL')));
+    assert.deepEqual(problems({ DATABASE_URL: 'postgres://db.example/tobira', TOBIRA_SECRET: 'x'.repeat(32) }), []);
+  });
+
   it('requires a secret and https in production', () => {
     const found = problems({ NODE_ENV: 'production', ISSUER: 'http://id.example.com' });
     assert.ok(found.some((p) => p.startsWith('TOBIRA_SECRET is required')));

@@ -1,0 +1,111 @@
+// client create | list | delete: the secret is shown once and never again, bad registrations are
+// refused in one line, and every change leaves an operator audit event.
+import assert from 'node:assert/strict';
+import { CliSandbox, failedWithOneLine, succeeded } from './run-cli.ts';
+
+type Listed = { clientId: string; name: string; public: boolean; firstParty: boolean; requireMfa: boolean; redirectUris: string[] };
+
+describe('tobira client', function () {
+  this.timeout(60000);
+  const cli = new CliSandbox();
+  const name = `CLI app ${cli.suffix}`;
+  let confidential = { clientId: '', clientSecret: '' };
+  let publicId = '';
+  after(() => cli.remove());
+
+  it('create --json prints the client id and its secret', async () => {
+    const created = succeeded(
+      await cli.run([
+        'client', 'create', '--name', name,
+        '--redirect-uri', 'https://app.example/callback', '--redirect-uri', 'http://localhost:8080/cb',
+        '--post-logout-redirect-uri', 'https://app.example/', '--first-party', '--json',
+      ]),
+    );
+    assert.match(String(created.clientId), /^tb_/);
+    assert.equal(typeof created.clientSecret, 'string');
+    assert.ok(String(created.clientSecret).length >= 32);
+    assert.equal(created.public, false);
+    assert.equal(created.firstParty, true);
+    assert.deepEqual(created.redirectUris, ['https://app.example/callback', 'http://localhost:8080/cb']);
+    assert.deepEqual(created.postLogoutRedirectUris, ['https://app.example/']);
+    confidential = { clientId: String(created.clientId), clientSecret: String(created.clientSecret) };
+  });
+
+  it('create --public has no secret and says so', async () => {
+    const run = await cli.run(['client', 'create', '--name', `${name} SPA`, '--redirect-uri', 'https://spa.example/cb', '--public', '--require-mfa']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Created public client /);
+    assert.match(run.stdout, /client secret: +none/);
+    assert.match(run.stdout, /require MFA: +yes/);
+    publicId = /client id: +(tb_\S+)/.exec(run.stdout)?.[1] ?? '';
+    assert.ok(publicId, run.stdout);
+  });
+
+  it('refuses a bad redirect URI and a public client with client_credentials', async () => {
+    failedWithOneLine(await cli.run(['client', 'create', '--name', 'Bad', '--redirect-uri', 'app.example/cb']), /redirect URI "app\.example\/cb" is not an absolute URL/);
+    failedWithOneLine(
+      await cli.run(['client', 'create', '--name', 'Bad', '--public', '--grant', 'client_credentials', '--json']),
+      /public client cannot use client_credentials/,
+    );
+  });
+
+  it('list --json shows both clients and never a secret', async () => {
+    const run = await cli.run(['client', 'list', '--json']);
+    const clients = succeeded<Listed[]>(run);
+    assert.doesNotMatch(run.stdout, new RegExp(confidential.clientSecret));
+    assert.doesNotMatch(run.stdout, /secret/i);
+    const mine = clients.find((c) => c.clientId === confidential.clientId);
+    assert.deepEqual(mine, {
+      clientId: confidential.clientId,
+      name,
+      public: false,
+      firstParty: true,
+      requireMfa: false,
+      redirectUris: ['https://app.example/callback', 'http://localhost:8080/cb'],
+      postLogoutRedirectUris: ['https://app.example/'],
+      grants: ['authorization_code', 'refresh_token'],
+    });
+    const spa = clients.find((c) => c.clientId === publicId);
+    assert.equal(spa?.public, true);
+    assert.equal(spa?.requireMfa, true);
+  });
+
+  it('list prints a table without secrets', async () => {
+    const run = await cli.run(['client', 'list']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^CLIENT ID +NAME +TYPE +FIRST-PARTY +REQUIRE-MFA +REDIRECT URIS\n/);
+    const row = run.stdout.split('\n').find((line) => line.startsWith(confidential.clientId));
+    assert.match(row ?? '', /confidential +yes +no +https:\/\/app\.example\/callback http:\/\/localhost:8080\/cb$/);
+    assert.ok(!run.stdout.includes(confidential.clientSecret));
+  });
+
+  it('delete removes a client; deleting it again fails in one line', async () => {
+    assert.deepEqual(succeeded(await cli.run(['client', 'delete', confidential.clientId, '--json'])), {
+      deleted: confidential.clientId,
+      name,
+    });
+    failedWithOneLine(await cli.run(['client', 'delete', confidential.clientId]), /no client with id "tb_.*tobira client list/);
+  });
+
+  it('removed the deleted client, kept the public one without a secret, and audited as the operator', async () => {
+    await cli.inspect(async (db) => {
+      assert.equal(await db('clients').where({ client_id: confidential.clientId }).first(), undefined);
+      const spa = await db('clients').where({ client_id: publicId }).first();
+      assert.equal(spa.secret_encrypted, null);
+      assert.equal(spa.require_mfa, true);
+
+      const events = await db('audit_events')
+        .whereIn('target_id', [confidential.clientId, publicId])
+        .orderBy('id');
+      assert.deepEqual(
+        events.map((e) => `${e.action} ${e.outcome} ${e.target_id === publicId ? 'spa' : 'app'}`),
+        ['client.create success app', 'client.create success spa', 'client.delete success app', 'client.delete failure app'],
+      );
+      for (const event of events) {
+        assert.equal(event.actor_type, 'operator');
+        assert.equal(event.target_type, 'client');
+        assert.doesNotMatch(JSON.stringify(event.details), new RegExp(confidential.clientSecret));
+      }
+    });
+  });
+});

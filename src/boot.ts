@@ -9,6 +9,7 @@ import { deriveInstanceKeys, resolveSecret, type InstanceKeys } from './crypto/i
 import { ensureSigningKey, loadSigningJwks } from './oidc/keys.ts';
 import { buildApp } from './server.ts';
 import { startCleanupJob } from './oidc/cleanup.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 export type RunningTobira = {
   issuer: string;
@@ -24,6 +25,8 @@ export type BootOptions = {
   inMemory?: boolean;
   /** Called after migrations, before the server listens (the demo seed). */
   beforeServe?: (db: Db, keys: InstanceKeys, issuer: string) => Promise<void>;
+  /** Time for TOTP steps and locks; tests pass an adjustable clock. */
+  clock?: Clock;
 };
 
 export async function openAndMigrate(config: Config, inMemory = false) {
@@ -60,6 +63,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       jwks: await loadSigningJwks(db, keys.dataKey),
       instanceName: config.instanceName,
       trustProxy: config.trustProxy,
+      clock: options.clock ?? systemClock,
     });
     server.on('request', app.callback());
     const stopCleanup = startCleanupJob(db);

@@ -12,6 +12,7 @@ import { renderPage, viewsDirectory } from './http/render.ts';
 import { HttpError } from './http/errors.ts';
 import { isLang, LANG_COOKIE, pickLang, translator } from './i18n/index.ts';
 import { log } from './log.ts';
+import type { Clock } from './clock.ts';
 
 export type AppOptions = {
   issuer: string;
@@ -21,6 +22,7 @@ export type AppOptions = {
   jwks: { keys: Record<string, unknown>[] };
   instanceName: string;
   trustProxy: boolean;
+  clock: Clock;
 };
 
 export type App = { app: Koa; provider: Provider };
@@ -58,11 +60,13 @@ function pageRoutes(db: Db): Router {
   router.get('/', async (ctx) => {
     await renderPage(ctx, 'home', { title: translator(pickLang(ctx))('home.title') });
   });
-  router.get('/static/tobira.css', async (ctx) => {
-    ctx.type = 'text/css';
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = await readFile(join(viewsDirectory, 'static', 'tobira.css'));
-  });
+  for (const [file, type] of [['tobira.css', 'text/css'], ['copy.js', 'text/javascript']] as const) {
+    router.get(`/static/${file}`, async (ctx) => {
+      ctx.type = type;
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = await readFile(join(viewsDirectory, 'static', file));
+    });
+  }
   router.get('/lang/:lang', async (ctx) => {
     const lang = ctx.params.lang;
     if (!isLang(lang)) throw new HttpError(404, 'error.notFound');
@@ -93,7 +97,7 @@ export function buildApp(options: AppOptions): App {
   app.use(securityHeaders);
   app.use(errorPages);
   const pages = pageRoutes(options.db);
-  const interactions = interactionRoutes(provider, options.db);
+  const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
   app.use(interactions.routes()).use(interactions.allowedMethods());
   const handle = provider.callback();

@@ -4,6 +4,9 @@ import type { Account, FindAccount } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
 import { findUserById } from '../db/users.ts';
 import { findWorkspaceById } from '../db/workspaces.ts';
+import { countAuthenticators } from '../db/authenticators.ts';
+import { standingMfaReasons } from '../mfa/rules.ts';
+import { ACR_MFA } from './assurance.ts';
 
 export const CLAIMS = {
   openid: ['sub', 'auth_time', 'acr', 'amr', 'sid', 'workspace'],
@@ -12,11 +15,21 @@ export const CLAIMS = {
 };
 
 export function accountFinder(db: Db): FindAccount {
-  return async (_ctx, sub): Promise<Account | undefined> => {
+  return async (ctx, sub, token): Promise<Account | undefined> => {
     const user = await findUserById(db, sub);
     if (!user || user.status !== 'active') return undefined;
     const workspace = await findWorkspaceById(db, user.workspace_id);
     if (!workspace) return undefined;
+    // A refresh token from a password-only sign-in stops working once a standing rule demands MFA
+    // (e.g. the workspace switched to `required`): no token with amr ["pwd"] is issued after that.
+    if (token?.kind === 'RefreshToken' && (token as { acr?: string }).acr !== ACR_MFA) {
+      const reasons = standingMfaReasons({
+        user: { role: user.role, authenticatorCount: await countAuthenticators(db, user.id) },
+        workspace: { mfaPolicy: workspace.mfa_policy },
+        client: { requireMfa: ctx.oidc.client?.metadata().require_mfa === true },
+      });
+      if (reasons.length) return undefined;
+    }
     return {
       accountId: user.id,
       claims: async () => ({

@@ -9,6 +9,7 @@ import { renderPage } from '../http/render.ts';
 import { translator, pickLang } from '../i18n/index.ts';
 import { en, type MessageKey } from '../i18n/en.ts';
 import { log } from '../log.ts';
+import { interactionsPolicy } from './mfa-check.ts';
 
 export type ProviderOptions = {
   issuer: string;
@@ -105,7 +106,13 @@ export function createProvider(options: ProviderOptions): Provider {
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionsPolicy(options.db) },
+    // Resource servers introspecting an access token learn how the user signed in, as the RP did.
+    async extraTokenClaims(ctx) {
+      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+      const { acr, amr } = (source ?? {}) as { acr?: string; amr?: string[] };
+      return acr ? { acr, amr } : undefined;
+    },
     // Refresh tokens for every client allowed the grant, not only those that also send
     // offline_access with prompt=consent; without offline_access they still end with the session.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),

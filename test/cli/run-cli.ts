@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,3 +81,8 @@ export function failedWithOneLine(run: CliRun, pattern: RegExp): string {
   assert.match(line, pattern);
   return line;
 }
+
+/** Every migration file, in the order knex applies them. */
+export const MIGRATIONS = readdirSync(fileURLToPath(new URL('../../migrations/', import.meta.url)))
+  .filter((f) => f.endsWith('.ts'))
+  .sort();

@@ -10,6 +10,7 @@ import { registerClient } from '../../src/oidc/client-registry.ts';
 import type { ClientRegistration } from '../../src/oidc/clients.ts';
 import type { MfaPolicy } from '../../src/db/workspaces.ts';
 import type { Role, UserRow } from '../../src/db/users.ts';
+import type { Clock } from '../../src/clock.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-tobira-0123456789';
 
@@ -27,13 +28,16 @@ export function testConfig(extra: TestEnv = {}) {
   });
 }
 
-/** `embedded: true` forces a fresh in-memory PGlite even when DATABASE_URL is set (tests that need an empty database). */
-export async function startTobira(extra: TestEnv = {}, options: { embedded?: boolean } = {}): Promise<RunningTobira> {
+/**
+ * `embedded: true` forces a fresh in-memory PGlite even when DATABASE_URL is set (tests that need
+ * an empty database); `clock` lets a test move time (TOTP steps, lock expiry) without sleeping.
+ */
+export async function startTobira(extra: TestEnv = {}, options: { embedded?: boolean; clock?: Clock } = {}): Promise<RunningTobira> {
   const { setLogLevel } = await import('../../src/log.ts');
   setLogLevel('silent');
-  if (options.embedded) return bootTobira(testConfig({ ...extra, DATABASE_URL: undefined }), { inMemory: true });
+  if (options.embedded) return bootTobira(testConfig({ ...extra, DATABASE_URL: undefined }), { inMemory: true, clock: options.clock });
   const inMemory = !process.env.DATABASE_URL && !extra.TOBIRA_DATA_DIR;
-  return bootTobira(testConfig(extra), { inMemory });
+  return bootTobira(testConfig(extra), { inMemory, clock: options.clock });
 }
 
 export const unique = (): string => randomBytes(4).toString('hex');

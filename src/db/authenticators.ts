@@ -1,0 +1,50 @@
+import type { Db } from './connection.ts';
+
+export type AuthenticatorRow = {
+  id: string;
+  user_id: string;
+  label: string;
+  secret_encrypted: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  last_used_step: string | number | null;
+};
+
+export async function listAuthenticators(db: Db, userId: string): Promise<AuthenticatorRow[]> {
+  return db<AuthenticatorRow>('authenticators').where({ user_id: userId }).orderBy('created_at');
+}
+
+export async function countAuthenticators(db: Db, userId: string): Promise<number> {
+  const row = await db('authenticators').where({ user_id: userId }).count<{ count: string }[]>({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}
+
+export async function insertAuthenticator(
+  db: Db,
+  values: { userId: string; label: string; secretEncrypted: string; acceptedStep: number; now: Date },
+): Promise<AuthenticatorRow> {
+  const [row] = await db<AuthenticatorRow>('authenticators')
+    .insert({
+      user_id: values.userId,
+      label: values.label,
+      secret_encrypted: values.secretEncrypted,
+      created_at: values.now,
+      // The confirming code counts as used: it cannot be replayed at the next prompt.
+      last_used_step: values.acceptedStep,
+      last_used_at: values.now,
+    })
+    .returning('*');
+  return row as AuthenticatorRow;
+}
+
+/**
+ * Records that a code for `step` was accepted, only if no code for this or a later step was
+ * accepted before. Returns false when another request (on any node) already used it.
+ */
+export async function claimTimeStep(db: Db, authenticatorId: string, step: number, now: Date): Promise<boolean> {
+  const updated = await db('authenticators')
+    .where({ id: authenticatorId })
+    .andWhere((q) => q.whereNull('last_used_step').orWhere('last_used_step', '<', step))
+    .update({ last_used_step: step, last_used_at: now });
+  return Number(updated) === 1;
+}

@@ -1,0 +1,88 @@
+// Enrolment inside a sign-in: for a user who must use MFA and has no authenticator (whatever
+// their history), or who chose to replace a lost one after using a recovery code.
+import type { Context } from 'koa';
+import QRCode from 'qrcode';
+import { readForm, field } from '../http/form-body.ts';
+import { renderPage } from '../http/render.ts';
+import { HttpError } from '../http/errors.ts';
+import { pickLang, translator } from '../i18n/index.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { confirmEnrolment, pendingSecret, startEnrolment } from '../mfa/enrolment.ts';
+import { groupedSecret, otpauthUri } from '../mfa/totp.ts';
+import { open, seal } from '../crypto/secret-box.ts';
+import { findUserById, type UserRow } from '../db/users.ts';
+import { clientInfo, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
+import { finishSignIn } from './finish.ts';
+
+const CODES_PURPOSE = 'recovery-codes-to-show';
+
+export async function showEnrolment(
+  deps: Deps,
+  ctx: Context,
+  details: Details,
+  progress: Progress,
+  user: UserRow,
+  error?: { key: MessageKey; vars?: Record<string, string> },
+  label = '',
+): Promise<void> {
+  let sealed = progress.enrolSecret;
+  if (!sealed) {
+    // One secret per interaction: a reload shows the same QR code the user may already have scanned.
+    sealed = startEnrolment(deps.dataKey).sealed;
+    await saveProgress(deps, ctx, { ...progress, enrolSecret: sealed });
+  }
+  const secret = pendingSecret(deps.dataKey, sealed);
+  const t = translator(pickLang(ctx));
+  const client = await clientInfo(deps.provider, details);
+  const whys = progress.done === 'recovery' ? [t('enrol.why.enrolled')] : progress.reasons.filter((r) => r !== 'enrolled').map((r) => t(`enrol.why.${r}` as MessageKey, { client: client.name }));
+  await renderPage(ctx, 'interaction/enrol', {
+    title: t('enrol.title'),
+    whys,
+    qrDataUrl: await QRCode.toDataURL(otpauthUri(secret, deps.instanceName, user.email), { margin: 1, width: 200 }),
+    groupedSecret: groupedSecret(secret),
+    action: paths(details.uid).enrol,
+    abortHref: paths(details.uid).abort,
+    label,
+    error: error ? t(error.key, error.vars) : undefined,
+  }, error ? 400 : 200);
+}
+
+export async function showRecoveryCodes(deps: Deps, ctx: Context, details: Details, progress: Progress, user: UserRow): Promise<void> {
+  const codes = JSON.parse(open(deps.dataKey, CODES_PURPOSE, progress.codesToShow!)) as string[];
+  const t = translator(pickLang(ctx));
+  const file = `${t('codes.file', { email: user.email })}\n\n${codes.join('\n')}\n`;
+  await renderPage(ctx, 'interaction/recovery-codes', {
+    title: t('codes.title'),
+    codes,
+    downloadHref: `data:text/plain;charset=utf-8,${encodeURIComponent(file)}`,
+    action: paths(details.uid).proceed,
+  });
+}
+
+export async function submitEnrolment(deps: Deps, ctx: Context, details: Details): Promise<void> {
+  const progress = readProgress(details);
+  const enrolling = progress && !progress.codesToShow && (!progress.done || progress.done === 'recovery');
+  if (details.prompt.name !== 'login' || !progress?.enrolSecret || !enrolling) {
+    throw new HttpError(400, 'error.interaction', 'not at the enrolment step');
+  }
+  const user = await findUserById(deps.db, progress.accountId);
+  if (!user || user.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
+  const form = await readForm(ctx);
+  const label = field(form, 'label');
+  const now = deps.clock.now();
+  const result = await confirmEnrolment(deps.db, deps.dataKey, { userId: user.id, label, sealedSecret: progress.enrolSecret, code: field(form, 'code'), now });
+  if (!result.ok) {
+    const key: MessageKey = result.reason === 'malformed' ? 'totp.malformed' : 'enrol.wrong';
+    return showEnrolment(deps, ctx, details, progress, user, { key, vars: { email: user.email } }, label);
+  }
+  await recordAudit(deps.db, {
+    action: 'mfa.enrol', outcome: 'success', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id, actorLabel: user.email,
+    targetType: 'authenticator', targetId: result.authenticator.id,
+    details: { label: result.authenticator.label, recovery_codes_issued: Boolean(result.recoveryCodes), mfa_reasons: progress.reasons }, ...requestOrigin(ctx),
+  });
+  const next: Progress = { ...progress, enrolSecret: undefined, done: 'otp' };
+  if (!result.recoveryCodes) return finishSignIn(deps, ctx, details, user, 'otp', next);
+  await saveProgress(deps, ctx, { ...next, codesToShow: seal(deps.dataKey, CODES_PURPOSE, JSON.stringify(result.recoveryCodes)) });
+  showNextStep(ctx, details.uid);
+}

@@ -1,0 +1,51 @@
+// Ends a sign-in: records it and hands the result to oidc-provider, which redirects to the RP.
+// The assurance (amr, acr) is decided here and nowhere else.
+import type { Context } from 'koa';
+import type { Deps, Details, Progress } from './context.ts';
+import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { ACR_MFA, PASSWORD_ONLY, type Assurance } from '../oidc/assurance.ts';
+import type { UserRow } from '../db/users.ts';
+
+export function assuranceFor(method: 'password' | 'otp' | 'recovery'): Assurance {
+  if (method === 'otp') return { acr: ACR_MFA, amr: ['pwd', 'otp', 'mfa'] };
+  // RFC 8176 has no value for a recovery code; it is a second factor, so `mfa` without `otp`.
+  if (method === 'recovery') return { acr: ACR_MFA, amr: ['pwd', 'mfa'] };
+  return PASSWORD_ONLY;
+}
+
+export async function finishSignIn(
+  deps: Deps,
+  ctx: Context,
+  details: Details,
+  user: UserRow,
+  method: 'password' | 'otp' | 'recovery',
+  progress?: Progress,
+): Promise<void> {
+  const assurance = assuranceFor(method);
+  const now = deps.clock.now();
+  await recordAudit(deps.db, {
+    action: 'sign_in',
+    outcome: 'success',
+    workspaceId: user.workspace_id,
+    actorType: 'user',
+    actorId: user.id,
+    actorLabel: user.email,
+    targetType: 'user',
+    targetId: user.id,
+    details: {
+      client_id: details.params.client_id,
+      amr: assurance.amr,
+      acr: assurance.acr,
+      mfa_reasons: progress?.reasons ?? [],
+      step_up: progress !== undefined && progress.passwordAt === undefined,
+    },
+    ...requestOrigin(ctx),
+  });
+  await deps.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { login: { accountId: user.id, ...assurance, ts: Math.floor(now.getTime() / 1000) } },
+    { mergeWithLastSubmission: false },
+  );
+  ctx.respond = false;
+}

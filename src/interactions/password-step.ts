@@ -1,0 +1,77 @@
+// The password step. Throttled per typed e-mail and per client address before any hash is
+// computed; on success either finishes the sign-in or, when a rule demands MFA, moves on to the
+// TOTP prompt or enrolment within the same interaction.
+import type { Context } from 'koa';
+import { readForm, field } from '../http/form-body.ts';
+import { renderPage } from '../http/render.ts';
+import { HttpError } from '../http/errors.ts';
+import { pickLang, translator } from '../i18n/index.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import { checkPassword } from './password-sign-in.ts';
+import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { mfaContext } from '../mfa/facts.ts';
+import { ADDRESS_FAILURES_BEFORE_LOCK, recordFailure, recordSuccess, strictestLock, throttleKeys } from '../mfa/throttle.ts';
+import { clientInfo, minutesUntil, paths, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
+import { finishSignIn } from './finish.ts';
+
+export async function showPasswordForm(
+  deps: Deps,
+  ctx: Context,
+  details: Details,
+  error?: { key: MessageKey; vars?: Record<string, string> },
+  email = '',
+): Promise<void> {
+  const t = translator(pickLang(ctx));
+  const p = paths(details.uid);
+  await renderPage(ctx, 'interaction/login', {
+    title: t('login.title'),
+    clientName: (await clientInfo(deps.provider, details)).name,
+    action: p.login,
+    abortHref: p.abort,
+    error: error ? t(error.key, error.vars) : undefined,
+    email: email || (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
+  }, error ? (error.key === 'login.locked' ? 429 : 401) : 200);
+}
+
+export async function submitPassword(deps: Deps, ctx: Context, details: Details): Promise<void> {
+  if (details.prompt.name !== 'login') throw new HttpError(400, 'error.interaction', 'not at the login step');
+  const form = await readForm(ctx);
+  const email = field(form, 'email').trim();
+  const password = field(form, 'password');
+  if (!email || !password) return showPasswordForm(deps, ctx, details, { key: 'login.missing' }, email);
+
+  const now = deps.clock.now();
+  const origin = requestOrigin(ctx);
+  const keys = [throttleKeys.passwordAccount(email), throttleKeys.passwordAddress(ctx.ip)];
+  const lock = await strictestLock(deps.db, keys, now);
+  if (lock.locked) {
+    await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'locked', step: 'password' }, ...origin });
+    return showPasswordForm(deps, ctx, details, { key: 'login.locked', vars: { minutes: minutesUntil(lock.until, now) } }, email);
+  }
+
+  const result = await checkPassword(deps.db, email, password);
+  if (!result.ok) {
+    const accountLock = await recordFailure(deps.db, keys[0]!, now);
+    const addressLock = await recordFailure(deps.db, keys[1]!, now, ADDRESS_FAILURES_BEFORE_LOCK);
+    const audit = {
+      workspaceId: result.user?.workspace_id,
+      actorType: result.user ? ('user' as const) : ('anonymous' as const),
+      actorId: result.user?.id,
+      targetType: result.user ? 'user' : null,
+      targetId: result.user?.id,
+      ...origin,
+    };
+    await recordAudit(deps.db, { ...audit, action: 'sign_in', outcome: 'failure', details: { reason: result.reason, client_id: details.params.client_id, step: 'password' } });
+    for (const [scope, state] of [['account', accountLock], ['address', addressLock]] as const) {
+      if (state.locked) await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'password', scope, until: state.until.toISOString() } });
+    }
+    return showPasswordForm(deps, ctx, details, { key: 'login.failed' }, email);
+  }
+  await recordSuccess(deps.db, keys[0]!);
+
+  const client = await clientInfo(deps.provider, details);
+  const mfa = await mfaContext(deps.db, result.user.id, client, requestFacts(details));
+  if (!mfa || mfa.reasons.length === 0) return finishSignIn(deps, ctx, details, result.user, 'password');
+  await saveProgress(deps, ctx, { accountId: result.user.id, passwordAt: Math.floor(now.getTime() / 1000), reasons: mfa.reasons });
+  showNextStep(ctx, details.uid);
+}

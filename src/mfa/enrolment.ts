@@ -1,0 +1,52 @@
+// Enrolment: a new secret is offered, and stored as an authenticator only once the user proves
+// their app produces its codes. Recovery codes are issued with the first authenticator (or
+// whenever the user has none left) and returned so the page can show them once.
+import type { Db } from '../db/connection.ts';
+import { insertAuthenticator, type AuthenticatorRow } from '../db/authenticators.ts';
+import { countUnusedRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes.ts';
+import { open, seal } from '../crypto/secret-box.ts';
+import { matchingStep, newTotpSecret, normaliseCode, isWellFormedCode } from './totp.ts';
+import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
+import { TOTP_SECRET_PURPOSE } from './second-factor.ts';
+
+export const MAX_LABEL_LENGTH = 60;
+
+export function startEnrolment(dataKey: Buffer): { secret: string; sealed: string } {
+  const secret = newTotpSecret();
+  return { secret, sealed: seal(dataKey, TOTP_SECRET_PURPOSE, secret) };
+}
+
+export function pendingSecret(dataKey: Buffer, sealed: string): string {
+  return open(dataKey, TOTP_SECRET_PURPOSE, sealed);
+}
+
+export type EnrolmentResult =
+  | { ok: true; authenticator: AuthenticatorRow; recoveryCodes: string[] | undefined }
+  | { ok: false; reason: 'malformed' | 'wrong' };
+
+export async function confirmEnrolment(
+  db: Db,
+  dataKey: Buffer,
+  input: { userId: string; label: string; sealedSecret: string; code: string; now: Date },
+): Promise<EnrolmentResult> {
+  const code = normaliseCode(input.code);
+  if (!isWellFormedCode(code)) return { ok: false, reason: 'malformed' };
+  const step = await matchingStep(pendingSecret(dataKey, input.sealedSecret), code, input.now);
+  if (step === undefined) return { ok: false, reason: 'wrong' };
+  const label = input.label.trim().slice(0, MAX_LABEL_LENGTH) || 'Authenticator app';
+  return db.transaction(async (trx) => {
+    const authenticator = await insertAuthenticator(trx, {
+      userId: input.userId,
+      label,
+      secretEncrypted: input.sealedSecret,
+      acceptedStep: step,
+      now: input.now,
+    });
+    let recoveryCodes: string[] | undefined;
+    if ((await countUnusedRecoveryCodes(trx, input.userId)) === 0) {
+      recoveryCodes = newRecoveryCodes();
+      await replaceRecoveryCodes(trx, input.userId, recoveryCodes.map((c) => hashRecoveryCode(dataKey, c)), input.now);
+    }
+    return { ok: true as const, authenticator, recoveryCodes };
+  });
+}

@@ -1,0 +1,58 @@
+// Every reason Tobira can demand a TOTP step, in one place. Each rule is a pure function of the
+// user, their workspace, the client and the request; `mfaReasons` lists the ones that hold, and
+// the list travels into the interaction details and the audit log.
+import type { MfaPolicy } from '../db/workspaces.ts';
+import type { Role } from '../db/users.ts';
+import { ACR_MFA } from '../oidc/assurance.ts';
+
+export type MfaReason = 'workspace_policy' | 'enrolled' | 'client_requires_mfa' | 'request_acr';
+
+export type MfaFacts = {
+  user: { role: Role; authenticatorCount: number };
+  workspace: { mfaPolicy: MfaPolicy };
+  client: { requireMfa: boolean };
+  /** The authorization request; absent for token-endpoint decisions (refresh). */
+  request?: { acrValues?: string | undefined; claims?: unknown };
+};
+
+const isAdmin = (role: Role) => role === 'user_admin' || role === 'workspace_admin';
+
+/** Rule 1: `required` for everybody, `required_for_admins` for user and workspace admins. */
+export function workspacePolicyRequires({ user, workspace }: MfaFacts): boolean {
+  return workspace.mfaPolicy === 'required' || (workspace.mfaPolicy === 'required_for_admins' && isAdmin(user.role));
+}
+
+/** Rule 2: a user who enrolled is always asked. */
+export function userIsEnrolled({ user }: MfaFacts): boolean {
+  return user.authenticatorCount > 0;
+}
+
+/** Rule 3: the client is registered with require_mfa. */
+export function clientRequires({ client }: MfaFacts): boolean {
+  return client.requireMfa;
+}
+
+/** Rule 4: acr_values names the MFA level (a demand, as in RFC 9470), or `claims` asks for it as essential. */
+export function requestAsks({ request }: MfaFacts): boolean {
+  if (!request) return false;
+  if ((request.acrValues ?? '').split(' ').includes(ACR_MFA)) return true;
+  const acr = (request.claims as { id_token?: { acr?: { essential?: boolean; value?: unknown; values?: unknown } } } | undefined)?.id_token?.acr;
+  if (!acr?.essential) return false;
+  return acr.value === ACR_MFA || (Array.isArray(acr.values) && acr.values.includes(ACR_MFA) && acr.values.length === 1);
+}
+
+const RULES: [MfaReason, (facts: MfaFacts) => boolean][] = [
+  ['workspace_policy', workspacePolicyRequires],
+  ['enrolled', userIsEnrolled],
+  ['client_requires_mfa', clientRequires],
+  ['request_acr', requestAsks],
+];
+
+export function mfaReasons(facts: MfaFacts): MfaReason[] {
+  return RULES.filter(([, rule]) => rule(facts)).map(([reason]) => reason);
+}
+
+/** Rules that must still hold when a refresh token is used, long after the sign-in. */
+export function standingMfaReasons(facts: MfaFacts): MfaReason[] {
+  return mfaReasons({ ...facts, request: undefined });
+}

@@ -1,6 +1,7 @@
 // Creating workspaces, with the input rules the command line and the demo seed share.
 import type { Db } from '../db/connection.ts';
 import { findWorkspaceBySlug, insertWorkspace, MFA_POLICIES, type MfaPolicy, type WorkspaceRow } from '../db/workspaces.ts';
+import { countUsersWithoutAuthenticator } from '../db/users.ts';
 
 export class InvalidInput extends Error {}
 
@@ -26,4 +27,29 @@ export async function createWorkspace(
   const mfaPolicy = parseMfaPolicy(input.mfaPolicy ?? 'optional');
   if (await findWorkspaceBySlug(db, slug)) throw new InvalidInput(`a workspace with slug "${slug}" already exists`);
   return insertWorkspace(db, { slug, displayName, mfaPolicy });
+}
+
+/** Users who will meet enrolment at their next sign-in if `policy` is in force. Never deletes anything. */
+export async function usersToEnrolUnder(db: Db, workspaceId: string, policy: MfaPolicy): Promise<number> {
+  if (policy === 'optional') return 0;
+  return countUsersWithoutAuthenticator(db, workspaceId, policy === 'required_for_admins' ? ['user_admin', 'workspace_admin'] : undefined);
+}
+
+/**
+ * Changes a workspace's MFA policy. Authenticators are never touched, and sessions are not ended:
+ * live sessions without MFA are stepped up at their next authorization request instead.
+ */
+export async function changeMfaPolicy(
+  db: Db,
+  slug: string,
+  policyInput: string,
+): Promise<{ workspace: WorkspaceRow; previous: MfaPolicy; usersToEnrol: number }> {
+  const policy = parseMfaPolicy(policyInput);
+  const current = await findWorkspaceBySlug(db, slug);
+  if (!current) throw new InvalidInput(`no workspace with slug "${slug}"`);
+  const [workspace] = await db<WorkspaceRow>('workspaces')
+    .where({ id: current.id })
+    .update({ mfa_policy: policy, updated_at: db.fn.now() as unknown as Date })
+    .returning('*');
+  return { workspace: workspace as WorkspaceRow, previous: current.mfa_policy, usersToEnrol: await usersToEnrolUnder(db, current.id, policy) };
 }

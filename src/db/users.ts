@@ -44,3 +44,13 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   return db<UserRow>('users').where({ id }).first();
 }
+
+/** Active users of a workspace, with one of `roles` (all roles when omitted), who have no authenticator. */
+export async function countUsersWithoutAuthenticator(db: Db, workspaceId: string, roles?: readonly Role[]): Promise<number> {
+  const q = db('users')
+    .where({ workspace_id: workspaceId, status: 'active' })
+    .whereNotExists(db('authenticators').whereRaw('authenticators.user_id = users.id'));
+  if (roles) q.whereIn('role', roles as Role[]);
+  const row = await q.count<{ count: string }[]>({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}

@@ -101,6 +101,24 @@ describe('tobira migrate, workspace create, user create', function () {
     });
   });
 
+  it('workspace set-policy changes the policy, says who will enrol, and keeps an audit trail', async () => {
+    const tightened = succeeded(await cli.run(['workspace', 'set-policy', '--slug', slug, '--mfa-policy', 'required', '--json']));
+    assert.deepEqual(tightened, { slug, previous: 'required_for_admins', mfaPolicy: 'required', usersToEnrol: 1 });
+    const relaxed = await cli.run(['workspace', 'set-policy', '--slug', slug, '--mfa-policy', 'optional']);
+    assert.equal(relaxed.code, 0, relaxed.stderr);
+    assert.match(relaxed.stdout, /required → optional/);
+    failedWithOneLine(await cli.run(['workspace', 'set-policy', '--slug', slug, '--mfa-policy', 'always']), /MFA policy must be one of/);
+    failedWithOneLine(await cli.run(['workspace', 'set-policy', '--slug', `nope-${cli.suffix}`, '--mfa-policy', 'required']), /no workspace with slug/);
+    await cli.inspect(async (db) => {
+      assert.equal((await db('workspaces').where({ id: workspaceId }).first()).mfa_policy, 'optional');
+      const changes = await db('audit_events').where({ action: 'workspace.policy_change', workspace_id: workspaceId }).orderBy('id');
+      assert.deepEqual(changes.map((e) => [e.details.from, e.details.to, e.actor_type]), [
+        ['required_for_admins', 'required', 'operator'],
+        ['required', 'optional', 'operator'],
+      ]);
+    });
+  });
+
   if (!usingPostgres) {
     it('recorded the migration as an operator event', async () => {
       await cli.inspect(async (db) => {

@@ -1,5 +1,5 @@
-// tobira workspace create
-import { createWorkspace, InvalidInput } from '../../accounts/workspaces.ts';
+// tobira workspace create | set-policy
+import { changeMfaPolicy, createWorkspace, InvalidInput } from '../../accounts/workspaces.ts';
 import { describe, optionalString, requireOption, type Command, type CommandGroup } from '../command.ts';
 import { auditedChange, auditRefusal } from '../audit.ts';
 import { withDatabase } from '../session.ts';
@@ -63,4 +63,54 @@ Creates a workspace.
   },
 };
 
-export const workspaceCommands: CommandGroup = { name: 'workspace', summary: 'manage workspaces', commands: [create] };
+const SET_POLICY = 'workspace set-policy';
+
+const setPolicy: Command = {
+  name: SET_POLICY,
+  summary: "change a workspace's MFA policy (authenticators are kept; live sessions are stepped up)",
+  help: `workspace set-policy --slug SLUG --mfa-policy POLICY
+
+Changes the MFA policy. Nobody's authenticators are removed. Sessions without MFA are asked for a
+code (or enrolled) at their next sign-in to any app, and their refresh tokens stop working.
+
+  --slug SLUG          the workspace
+  --mfa-policy POLICY  optional, required_for_admins or required`,
+  options: {
+    slug: { type: 'string' },
+    'mfa-policy': { type: 'string' },
+  },
+  async run(args) {
+    const slug = requireOption(args, 'slug', SET_POLICY);
+    const policy = requireOption(args, 'mfa-policy', SET_POLICY);
+    const change = await withDatabase(async ({ db }) => {
+      try {
+        return await auditedChange(db, async (trx) => {
+          const result = await changeMfaPolicy(trx, slug, policy);
+          return {
+            result,
+            event: {
+              action: 'workspace.policy_change',
+              workspaceId: result.workspace.id,
+              targetType: 'workspace',
+              targetId: result.workspace.id,
+              details: { from: result.previous, to: result.workspace.mfa_policy, users_to_enrol: result.usersToEnrol },
+            },
+          };
+        });
+      } catch (err) {
+        if (err instanceof InvalidInput) {
+          await auditRefusal(db, { action: 'workspace.policy_change', targetType: 'workspace', details: { slug, to: policy } }, err.message);
+        }
+        throw err;
+      }
+    });
+    return {
+      json: { slug: change.workspace.slug, previous: change.previous, mfaPolicy: change.workspace.mfa_policy, usersToEnrol: change.usersToEnrol },
+      text: describe(`MFA policy of ${change.workspace.slug}: ${change.previous} → ${change.workspace.mfa_policy}`, [
+        ['users to enrol at next sign-in', String(change.usersToEnrol)],
+      ]),
+    };
+  },
+};
+
+export const workspaceCommands: CommandGroup = { name: 'workspace', summary: 'manage workspaces', commands: [create, setPolicy] };

@@ -7,23 +7,43 @@ export async function findThrottle(db: Db, key: string): Promise<ThrottleRow | u
 }
 
 /**
- * Adds one failure atomically and returns the row as it is afterwards. Failures older than
- * `windowStart` are forgotten, so a handful of typos spread over weeks never add up to a lock.
+ * Counts one attempt atomically, before it is checked, and returns the row afterwards. A locked
+ * key is not counted. Attempts older than `windowStart` are forgotten (a few typos spread over
+ * weeks never add up to a lock), and so are past locks older than `forgetLocksBefore`.
  */
-export async function addFailure(db: Db, key: string, now: Date, windowStart: Date): Promise<ThrottleRow> {
+export async function countAttempt(db: Db, key: string, now: Date, windowStart: Date, forgetLocksBefore: Date): Promise<ThrottleRow> {
   const result = await db.raw(
     `insert into throttles (key, failures, locks, updated_at) values (?, 1, 0, ?)
      on conflict (key) do update set
-       failures = case when throttles.updated_at < ? then 1 else throttles.failures + 1 end,
-       updated_at = excluded.updated_at
+       failures = case
+         when throttles.locked_until > ? then throttles.failures
+         when throttles.updated_at < ? then 1
+         else throttles.failures + 1 end,
+       locks = case when throttles.locked_until < ? then 0 else throttles.locks end,
+       updated_at = case when throttles.locked_until > ? then throttles.updated_at else excluded.updated_at end
      returning *`,
-    [key, now, windowStart],
+    [key, now, now, windowStart, forgetLocksBefore, now],
   );
   return (result.rows as ThrottleRow[])[0]!;
 }
 
-export async function lockThrottle(db: Db, key: string, until: Date, now: Date): Promise<void> {
-  await db('throttles').where({ key }).update({ failures: 0, locks: db.raw('locks + 1'), locked_until: until, updated_at: now });
+/**
+ * Locks the key unless it is locked already; the condition is re-checked under the row lock, so
+ * of many requests racing to lock it, one does and the lock length grows only once.
+ */
+export async function lockUnlessLocked(db: Db, key: string, until: (locks: number) => Date, now: Date): Promise<Date> {
+  return db.transaction(async (trx) => {
+    const row = await trx<ThrottleRow>('throttles').where({ key }).forUpdate().first();
+    if (row?.locked_until && row.locked_until > now) return row.locked_until;
+    const lockedUntil = until(row?.locks ?? 0);
+    await trx('throttles').where({ key }).update({ failures: 0, locks: (row?.locks ?? 0) + 1, locked_until: lockedUntil, updated_at: now });
+    return lockedUntil;
+  });
+}
+
+/** Takes back one counted attempt (it turned out to be a success). */
+export async function uncountAttempt(db: Db, key: string): Promise<void> {
+  await db('throttles').where({ key }).where('failures', '>', 0).decrement('failures', 1);
 }
 
 export async function clearThrottle(db: Db, key: string): Promise<boolean> {

@@ -10,7 +10,7 @@ import type { MessageKey } from '../i18n/en.ts';
 import { checkPassword } from './password-sign-in.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { mfaContext } from '../mfa/facts.ts';
-import { ADDRESS_FAILURES_BEFORE_LOCK, recordFailure, recordSuccess, strictestLock, throttleKeys } from '../mfa/throttle.ts';
+import { ADDRESS_FAILURES_BEFORE_LOCK, attemptFailed, attemptSucceeded, attemptSucceededShared, beginAttempt, throttleKeys, type LockState } from '../mfa/throttle.ts';
 import { clientInfo, minutesUntil, paths, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
 import { finishSignIn } from './finish.ts';
 
@@ -33,6 +33,11 @@ export async function showPasswordForm(
   }, error ? (error.key === 'login.locked' ? 429 : 401) : 200);
 }
 
+/** The lock that lasts longest, if any. */
+function latest(...states: LockState[]): LockState {
+  return states.reduce<LockState>((a, b) => (b.locked && (!a.locked || b.until > a.until) ? b : a), { locked: false });
+}
+
 export async function submitPassword(deps: Deps, ctx: Context, details: Details): Promise<void> {
   if (details.prompt.name !== 'login') throw new HttpError(400, 'error.interaction', 'not at the login step');
   const form = await readForm(ctx);
@@ -42,8 +47,12 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
 
   const now = deps.clock.now();
   const origin = requestOrigin(ctx);
-  const keys = [throttleKeys.passwordAccount(email), throttleKeys.passwordAddress(ctx.ip)];
-  const lock = await strictestLock(deps.db, keys, now);
+  const accountKey = throttleKeys.passwordAccount(email);
+  const addressKey = throttleKeys.passwordAddress(ctx.ip);
+  const lock = latest(
+    await beginAttempt(deps.db, accountKey, now),
+    await beginAttempt(deps.db, addressKey, now, ADDRESS_FAILURES_BEFORE_LOCK),
+  );
   if (lock.locked) {
     await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'locked', step: 'password' }, ...origin });
     return showPasswordForm(deps, ctx, details, { key: 'login.locked', vars: { minutes: minutesUntil(lock.until, now) } }, email);
@@ -51,8 +60,8 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
 
   const result = await checkPassword(deps.db, email, password);
   if (!result.ok) {
-    const accountLock = await recordFailure(deps.db, keys[0]!, now);
-    const addressLock = await recordFailure(deps.db, keys[1]!, now, ADDRESS_FAILURES_BEFORE_LOCK);
+    const accountLock = await attemptFailed(deps.db, accountKey, now);
+    const addressLock = await attemptFailed(deps.db, addressKey, now, ADDRESS_FAILURES_BEFORE_LOCK);
     const audit = {
       workspaceId: result.user?.workspace_id,
       actorType: result.user ? ('user' as const) : ('anonymous' as const),
@@ -65,9 +74,14 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
     for (const [scope, state] of [['account', accountLock], ['address', addressLock]] as const) {
       if (state.locked) await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'password', scope, until: state.until.toISOString() } });
     }
+    const locked = latest(accountLock, addressLock);
+    if (locked.locked) return showPasswordForm(deps, ctx, details, { key: 'login.locked', vars: { minutes: minutesUntil(locked.until, now) } }, email);
     return showPasswordForm(deps, ctx, details, { key: 'login.failed' }, email);
   }
-  await recordSuccess(deps.db, keys[0]!);
+  // The address counter is only given this attempt back: one good password must not wipe the
+  // failures others made from the same address.
+  await attemptSucceeded(deps.db, accountKey);
+  await attemptSucceededShared(deps.db, addressKey);
 
   const client = await clientInfo(deps.provider, details);
   const mfa = await mfaContext(deps.db, result.user.id, client, requestFacts(details));

@@ -20,9 +20,10 @@ export function accountFinder(db: Db): FindAccount {
     if (!user || user.status !== 'active') return undefined;
     const workspace = await findWorkspaceById(db, user.workspace_id);
     if (!workspace) return undefined;
-    // A refresh token from a password-only sign-in stops working once a standing rule demands MFA
-    // (e.g. the workspace switched to `required`): no token with amr ["pwd"] is issued after that.
-    if (token?.kind === 'RefreshToken' && (token as { acr?: string }).acr !== ACR_MFA) {
+    // A refresh token or authorization code from a password-only sign-in stops working once a
+    // standing rule demands MFA (e.g. the workspace switched to `required`): no token with
+    // amr ["pwd"] is issued after that.
+    if ((token?.kind === 'RefreshToken' || token?.kind === 'AuthorizationCode') && (token as { acr?: string }).acr !== ACR_MFA) {
       const reasons = standingMfaReasons({
         user: { role: user.role, authenticatorCount: await countAuthenticators(db, user.id) },
         workspace: { mfaPolicy: workspace.mfa_policy },

@@ -27,6 +27,8 @@ export type BootOptions = {
   beforeServe?: (db: Db, keys: InstanceKeys, issuer: string) => Promise<void>;
   /** Time for TOTP steps and locks; tests pass an adjustable clock. */
   clock?: Clock;
+  /** An already open database, shared with another node in this process (tests); left open on close. */
+  sharedDb?: Db;
 };
 
 export async function openAndMigrate(config: Config, inMemory = false) {
@@ -41,7 +43,9 @@ export async function openAndMigrate(config: Config, inMemory = false) {
 }
 
 export async function bootTobira(config: Config, options: BootOptions = {}): Promise<RunningTobira> {
-  const database = await openAndMigrate(config, options.inMemory);
+  const database = options.sharedDb
+    ? { db: options.sharedDb, close: async () => {}, embedded: false }
+    : await openAndMigrate(config, options.inMemory);
   const { db } = database;
   const server = createServer();
   try {

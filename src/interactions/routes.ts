@@ -10,7 +10,7 @@ import { countAuthenticators } from '../db/authenticators.ts';
 import { mfaContext } from '../mfa/facts.ts';
 import { clientInfo, loadInteraction, readProgress, requestFacts, saveProgress, type Deps, type Details, type Progress } from './context.ts';
 import { showPasswordForm, submitPassword } from './password-step.ts';
-import { atSecondFactor, showCodePrompt, showRecovered, submitContinue, submitRecoveryCode, submitTotp } from './second-factor-step.ts';
+import { showCodePrompt, showRecovered, submitContinue, submitRecoveryCode, submitTotp } from './second-factor-step.ts';
 import { showEnrolment, showRecoveryCodes, submitEnrolment } from './enrolment-step.ts';
 import { showConsent, submitConsent } from './consent-step.ts';
 
@@ -40,7 +40,6 @@ async function showLoginStep(deps: Deps, ctx: Context, details: Details): Promis
   }
   if (progress.done) throw new HttpError(400, 'error.interaction', 'sign-in already complete');
   if ((await countAuthenticators(deps.db, user.id)) === 0) return showEnrolment(deps, ctx, details, progress, user);
-  await atSecondFactor(deps, details);
   return showCodePrompt(ctx, details, user, use === 'recovery' ? 'recovery' : 'totp');
 }
 

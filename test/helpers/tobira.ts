@@ -30,11 +30,17 @@ export function testConfig(extra: TestEnv = {}) {
 
 /**
  * `embedded: true` forces a fresh in-memory PGlite even when DATABASE_URL is set (tests that need
- * an empty database); `clock` lets a test move time (TOTP steps, lock expiry) without sleeping.
+ * an empty database); `clock` lets a test move time (TOTP steps, lock expiry) without sleeping;
+ * `sameDatabaseAs` starts a second node on another node's database.
  */
-export async function startTobira(extra: TestEnv = {}, options: { embedded?: boolean; clock?: Clock } = {}): Promise<RunningTobira> {
+export async function startTobira(
+  extra: TestEnv = {},
+  options: { embedded?: boolean; clock?: Clock; sameDatabaseAs?: RunningTobira } = {},
+): Promise<RunningTobira> {
   const { setLogLevel } = await import('../../src/log.ts');
   setLogLevel('silent');
+  // A second node on the first one's database: what two nodes behind a load balancer share.
+  if (options.sameDatabaseAs) return bootTobira(testConfig(extra), { clock: options.clock, sharedDb: options.sameDatabaseAs.db });
   if (options.embedded) return bootTobira(testConfig({ ...extra, DATABASE_URL: undefined }), { inMemory: true, clock: options.clock });
   const inMemory = !process.env.DATABASE_URL && !extra.TOBIRA_DATA_DIR;
   return bootTobira(testConfig(extra), { inMemory, clock: options.clock });

@@ -13,6 +13,11 @@ import { HttpError } from './http/errors.ts';
 import { isLang, LANG_COOKIE, pickLang, translator } from './i18n/index.ts';
 import { log } from './log.ts';
 import type { Clock } from './clock.ts';
+import { mountConsole } from './console/mount.ts';
+import { ADMIN_SPEC } from './admin/spec.ts';
+import { adminPages } from './admin/routes.ts';
+import { ACCOUNT_SPEC } from './account/spec.ts';
+import { accountPages } from './account/routes.ts';
 
 export type AppOptions = {
   issuer: string;
@@ -100,6 +105,9 @@ export function buildApp(options: AppOptions): App {
   const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
   app.use(interactions.routes()).use(interactions.allowedMethods());
+  const consoleDeps = { provider, db: options.db, clock: options.clock, dataKey: options.dataKey, instanceName: options.instanceName };
+  mountConsole(app, consoleDeps, ADMIN_SPEC, adminPages(consoleDeps));
+  mountConsole(app, consoleDeps, ACCOUNT_SPEC, accountPages(consoleDeps));
   const handle = provider.callback();
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();

@@ -1,4 +1,10 @@
-export const en = {
+import * as consoleArea from './areas/console.ts';
+import * as adminUsers from './areas/admin-users.ts';
+import * as adminWorkspace from './areas/admin-workspace.ts';
+import * as account from './areas/account.ts';
+
+// Sign-in, errors and other shared pages; each console area keeps its messages in ./areas/.
+const core = {
   'lang.name': 'English',
   'lang.switch': '日本語',
   'login.title': 'Sign in',
@@ -35,6 +41,7 @@ export const en = {
   'enrol.why.workspace_policy': 'Your workspace requires two-step verification.',
   'enrol.why.client_requires_mfa': '{client} requires two-step verification.',
   'enrol.why.request_acr': '{client} asked for two-step verification for this sign-in.',
+  'enrol.why.admin_console': 'The admin console always requires two-step verification.',
   'enrol.why.enrolled': 'You chose to set up a new authenticator app.',
   'enrol.step1': '1. Scan this QR code with your authenticator app.',
   'enrol.manual': 'Can\'t scan it? Enter this key in the app instead (time-based):',
@@ -80,5 +87,7 @@ export const en = {
   'home.title': 'Tobira',
   'home.lead': 'This is an OpenID Connect provider. Sign in from an application that uses it.',
 } as const;
+
+export const en = { ...core, ...consoleArea.en, ...adminUsers.en, ...adminWorkspace.en, ...account.en };
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,10 @@
 import type { MessageKey } from './en.ts';
+import * as consoleArea from './areas/console.ts';
+import * as adminUsers from './areas/admin-users.ts';
+import * as adminWorkspace from './areas/admin-workspace.ts';
+import * as account from './areas/account.ts';
 
-export const ja: Record<MessageKey, string> = {
+const core = {
   'lang.name': '日本語',
   'lang.switch': 'English',
   'login.title': 'サインイン',
@@ -37,6 +41,7 @@ export const ja: Record<MessageKey, string> = {
   'enrol.why.workspace_policy': 'ワークスペースで多要素認証が必須に設定されています。',
   'enrol.why.client_requires_mfa': '{client} では多要素認証が必須です。',
   'enrol.why.request_acr': '{client} がこのサインインで多要素認証を求めています。',
+  'enrol.why.admin_console': '管理コンソールでは常に多要素認証が必要です。',
   'enrol.why.enrolled': '新しい認証アプリを設定します。',
   'enrol.step1': '1. 認証アプリでこの QR コードを読み取ってください。',
   'enrol.manual': '読み取れない場合は、次のキーを認証アプリに入力してください (時間ベース):',
@@ -82,3 +87,5 @@ export const ja: Record<MessageKey, string> = {
   'home.title': 'Tobira',
   'home.lead': 'これは OpenID Connect プロバイダーです。連携しているアプリからサインインしてください。',
 };
+
+export const ja: Record<MessageKey, string> = { ...core, ...consoleArea.ja, ...adminUsers.ja, ...adminWorkspace.ja, ...account.ja };

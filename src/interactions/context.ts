@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { MfaReason } from '../mfa/rules.ts';
 import type { MfaFacts } from '../mfa/rules.ts';
 import { HttpError } from '../http/errors.ts';
+import { ADMIN_CLIENT_ID } from '../oidc/clients.ts';
 
 export type Deps = { provider: Provider; db: Db; dataKey: Buffer; clock: Clock; instanceName: string };
 
@@ -49,9 +50,13 @@ export async function saveProgress(deps: Deps, ctx: Context, progress: Progress)
   await deps.provider.interactionResult(ctx.req, ctx.res, { tobira: progress }, { mergeWithLastSubmission: false });
 }
 
-export async function clientInfo(provider: Provider, details: Details): Promise<{ name: string; requireMfa: boolean }> {
+export async function clientInfo(provider: Provider, details: Details): Promise<{ name: string; requireMfa: boolean; adminConsole: boolean }> {
   const client = await provider.Client.find(String(details.params.client_id));
-  return { name: client?.clientName ?? client?.clientId ?? '', requireMfa: client?.metadata().require_mfa === true };
+  return {
+    name: client?.clientName ?? client?.clientId ?? '',
+    requireMfa: client?.metadata().require_mfa === true,
+    adminConsole: client?.clientId === ADMIN_CLIENT_ID,
+  };
 }
 
 export function requestFacts(details: Details): NonNullable<MfaFacts['request']> {

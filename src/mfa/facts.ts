@@ -10,7 +10,7 @@ export type MfaContext = { user: UserRow; workspace: WorkspaceRow; authenticator
 export async function mfaContext(
   db: Db,
   userId: string,
-  client: { requireMfa: boolean },
+  client: { requireMfa: boolean; adminConsole?: boolean },
   request: MfaFacts['request'],
 ): Promise<MfaContext | undefined> {
   const user = await findUserById(db, userId);

@@ -5,12 +5,12 @@ import type { MfaPolicy } from '../db/workspaces.ts';
 import type { Role } from '../db/users.ts';
 import { ACR_MFA } from '../oidc/assurance.ts';
 
-export type MfaReason = 'workspace_policy' | 'enrolled' | 'client_requires_mfa' | 'request_acr';
+export type MfaReason = 'workspace_policy' | 'enrolled' | 'client_requires_mfa' | 'request_acr' | 'admin_console';
 
 export type MfaFacts = {
   user: { role: Role; authenticatorCount: number };
   workspace: { mfaPolicy: MfaPolicy };
-  client: { requireMfa: boolean };
+  client: { requireMfa: boolean; adminConsole?: boolean };
   /** The authorization request; absent for token-endpoint decisions (refresh). */
   request?: { acrValues?: string | undefined; claims?: unknown };
 };
@@ -29,7 +29,7 @@ export function userIsEnrolled({ user }: MfaFacts): boolean {
 
 /** Rule 3: the client is registered with require_mfa. */
 export function clientRequires({ client }: MfaFacts): boolean {
-  return client.requireMfa;
+  return client.requireMfa && !client.adminConsole;
 }
 
 /** Rule 4: acr_values names the MFA level (a demand, as in RFC 9470), or `claims` asks for it as essential. */
@@ -41,11 +41,20 @@ export function requestAsks({ request }: MfaFacts): boolean {
   return acr.value === ACR_MFA || (Array.isArray(acr.values) && acr.values.includes(ACR_MFA) && acr.values.length === 1);
 }
 
+/**
+ * Rule 5: the admin console always demands MFA of an admin (as Microsoft mandates for its admin
+ * portals). A member who opens it is refused by the console; making them enrol first would be pointless.
+ */
+export function adminConsole({ client, user }: MfaFacts): boolean {
+  return client.adminConsole === true && isAdmin(user.role);
+}
+
 const RULES: [MfaReason, (facts: MfaFacts) => boolean][] = [
   ['workspace_policy', workspacePolicyRequires],
   ['enrolled', userIsEnrolled],
   ['client_requires_mfa', clientRequires],
   ['request_acr', requestAsks],
+  ['admin_console', adminConsole],
 ];
 
 export function mfaReasons(facts: MfaFacts): MfaReason[] {

@@ -6,7 +6,7 @@ import * as models from '../db/oidc-models.ts';
 import { clientMetadata } from './clients.ts';
 import { findClient } from '../db/clients.ts';
 
-export function adapterFactory(db: Db, dataKey: Buffer) {
+export function adapterFactory(db: Db, dataKey: Buffer, issuer: string) {
   return class PostgresAdapter implements Adapter {
     constructor(readonly model: string) {}
 
@@ -19,7 +19,7 @@ export function adapterFactory(db: Db, dataKey: Buffer) {
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') {
         const row = await findClient(db, id);
-        return row ? (clientMetadata(row, dataKey) as AdapterPayload) : undefined;
+        return row ? (clientMetadata(row, dataKey, issuer) as AdapterPayload) : undefined;
       }
       return (await models.findModel(db, this.model, id)) as AdapterPayload | undefined;
     }

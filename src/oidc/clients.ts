@@ -6,6 +6,15 @@ import { open, seal } from '../crypto/secret-box.ts';
 
 const SECRET_PURPOSE = 'client-secret';
 
+// Tobira's own consoles, registered by migration 0003. Their addresses follow the issuer.
+export const ADMIN_CLIENT_ID = 'tobira-admin';
+export const ACCOUNT_CLIENT_ID = 'tobira-account';
+export const CONSOLE_PATHS: Record<string, string> = { [ADMIN_CLIENT_ID]: '/admin', [ACCOUNT_CLIENT_ID]: '/account' };
+
+export function isConsoleClient(clientId: string): boolean {
+  return clientId in CONSOLE_PATHS;
+}
+
 export type ClientRegistration = {
   name: string;
   redirectUris: string[];
@@ -81,15 +90,16 @@ export function openClientSecret(dataKey: Buffer, row: ClientRow): string | unde
   return row.secret_encrypted ? open(dataKey, SECRET_PURPOSE, row.secret_encrypted) : undefined;
 }
 
-export function clientMetadata(row: ClientRow, dataKey: Buffer): Record<string, unknown> {
+export function clientMetadata(row: ClientRow, dataKey: Buffer, issuer: string): Record<string, unknown> {
   const secret = openClientSecret(dataKey, row);
   const codeFlow = row.grant_types.includes('authorization_code');
+  const consolePath = CONSOLE_PATHS[row.client_id];
   return {
     client_id: row.client_id,
     client_name: row.name,
     ...(secret ? { client_secret: secret } : { token_endpoint_auth_method: 'none' }),
-    redirect_uris: row.redirect_uris,
-    post_logout_redirect_uris: row.post_logout_redirect_uris,
+    redirect_uris: consolePath ? [`${issuer}${consolePath}/callback`] : row.redirect_uris,
+    post_logout_redirect_uris: consolePath ? [`${issuer}${consolePath}/signed-out`] : row.post_logout_redirect_uris,
     grant_types: row.grant_types,
     response_types: codeFlow ? ['code'] : [],
     first_party: row.first_party,

@@ -6,6 +6,7 @@ import type { Db } from '../db/connection.ts';
 import { mfaContext } from '../mfa/facts.ts';
 import type { MfaReason } from '../mfa/rules.ts';
 import { ACR_MFA } from './assurance.ts';
+import { ADMIN_CLIENT_ID } from './clients.ts';
 
 const { Check, base } = interactionPolicy;
 
@@ -16,7 +17,7 @@ async function reasonsFor(db: Db, ctx: KoaContextWithOIDC): Promise<MfaReason[]>
   const mfa = await mfaContext(
     db,
     accountId,
-    { requireMfa: oidc.client.metadata().require_mfa === true },
+    { requireMfa: oidc.client.metadata().require_mfa === true, adminConsole: oidc.client.clientId === ADMIN_CLIENT_ID },
     { acrValues: oidc.params?.acr_values as string | undefined, claims: oidc.claims },
   );
   return mfa?.reasons ?? [];

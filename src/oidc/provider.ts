@@ -67,7 +67,7 @@ function clientOriginAllowed(ctx: KoaContextWithOIDC, origin: string, client: { 
 
 export function createProvider(options: ProviderOptions): Provider {
   const configuration: Configuration = {
-    adapter: adapterFactory(options.db, options.dataKey),
+    adapter: adapterFactory(options.db, options.dataKey, options.issuer),
     findAccount: accountFinder(options.db),
     jwks: options.jwks as Configuration['jwks'],
     claims: CLAIMS,

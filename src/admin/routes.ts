@@ -1,0 +1,13 @@
+// The admin console's pages. Every path under /admin (except sign-in) passes the console guard
+// in src/console/mount.ts first; each page module checks role and workspace again for its action.
+import Router from '@koa/router';
+import type { AdminDeps } from './spec.ts';
+import { userRoutes } from './users-routes.ts';
+import { workspaceRoutes } from './workspace-routes.ts';
+import { auditRoutes } from './audit-routes.ts';
+
+export function adminPages(deps: AdminDeps): Router[] {
+  const home = new Router();
+  home.get('/admin', (ctx) => ctx.redirect('/admin/users'));
+  return [home, userRoutes(deps), workspaceRoutes(deps), auditRoutes(deps)];
+}

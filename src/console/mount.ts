@@ -1,0 +1,27 @@
+// Mounts a console: its sign-in routes, a public signed-out page, and a guard that demands a
+// console session for every other path under the console's prefix before its pages run.
+import Koa, { type Context, type Next } from 'koa';
+import Router from '@koa/router';
+import { consoleAuthRoutes, requireConsole, type ConsoleDeps, type ConsoleSpec } from './session.ts';
+import { renderPage } from '../http/render.ts';
+import { pickLang, translator } from '../i18n/index.ts';
+
+const PUBLIC = ['/login', '/callback', '/signed-out', '/logout'];
+
+export function mountConsole(app: Koa, deps: ConsoleDeps, spec: ConsoleSpec, pages: Router[]): void {
+  const auth = consoleAuthRoutes(deps, spec);
+  const signedOut = new Router();
+  signedOut.get(`${spec.basePath}/signed-out`, async (ctx) => {
+    const t = translator(pickLang(ctx));
+    await renderPage(ctx, 'console/signed-out', { title: t('console.signedOut.title'), signInHref: `${spec.basePath}/login` });
+  });
+  const guard = requireConsole(deps, spec);
+  app.use(auth.routes());
+  app.use(signedOut.routes());
+  app.use(async (ctx: Context, next: Next) => {
+    const inside = ctx.path === spec.basePath || ctx.path.startsWith(`${spec.basePath}/`);
+    if (!inside || PUBLIC.includes(ctx.path.slice(spec.basePath.length))) return next();
+    return guard(ctx, next);
+  });
+  for (const router of pages) app.use(router.routes()).use(router.allowedMethods());
+}

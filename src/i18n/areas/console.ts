@@ -10,6 +10,10 @@ export const en = {
   'console.signedOut.lead': 'You have signed out of this console.',
   'console.signIn': 'Sign in again',
   'console.signedInAs': 'Signed in as {email}',
+  'admin.nav.users': 'Users',
+  'admin.nav.workspace': 'Workspace settings',
+  'admin.nav.audit': 'Audit log',
+  'account.nav.home': 'My account',
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -23,4 +27,8 @@ export const ja: Record<keyof typeof en, string> = {
   'console.signedOut.lead': 'このコンソールからサインアウトしました。',
   'console.signIn': 'もう一度サインイン',
   'console.signedInAs': '{email} としてサインイン中',
+  'admin.nav.users': 'ユーザー',
+  'admin.nav.workspace': 'ワークスペースの設定',
+  'admin.nav.audit': '監査ログ',
+  'account.nav.home': 'アカウント',
 };

@@ -24,7 +24,13 @@ async function main(): Promise<void> {
     },
   });
 
-  const lines = [``, `Tobira is running at ${tobira.issuer}`, `  discovery: ${tobira.issuer}/.well-known/openid-configuration`];
+  const lines = [
+    ``,
+    `Tobira is running at ${tobira.issuer}`,
+    `  discovery:     ${tobira.issuer}/.well-known/openid-configuration`,
+    `  admin console: ${tobira.issuer}/admin   (user admins and workspace admins; always with two-step verification)`,
+    `  your account:  ${tobira.issuer}/account (authenticator apps and recovery codes)`,
+  ];
   let demo: Awaited<ReturnType<typeof startDemoRp>> | undefined;
   const demoClient = demoEnabled ? await findClient(tobira.db, DEMO_CLIENT_ID) : undefined;
   if (demoClient) {

@@ -6,7 +6,7 @@ import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Db } from './db/connection.ts';
-import { createProvider, isProviderPath } from './oidc/provider.ts';
+import { createProvider, isProviderPath, type ProviderOptions } from './oidc/provider.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { renderPage, viewsDirectory } from './http/render.ts';
 import { HttpError } from './http/errors.ts';
@@ -19,16 +19,7 @@ import { adminPages } from './admin/routes.ts';
 import { ACCOUNT_SPEC } from './account/spec.ts';
 import { accountPages } from './account/routes.ts';
 
-export type AppOptions = {
-  issuer: string;
-  db: Db;
-  dataKey: Buffer;
-  cookieKeys: string[];
-  jwks: { keys: Record<string, unknown>[] };
-  instanceName: string;
-  trustProxy: boolean;
-  clock: Clock;
-};
+export type AppOptions = ProviderOptions & { clock: Clock };
 
 export type App = { app: Koa; provider: Provider };
 
@@ -36,7 +27,20 @@ async function securityHeaders(ctx: Context, next: Next): Promise<void> {
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Frame-Options', 'DENY');
+  if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000');
   await next();
+}
+
+// One line per request: method, path (secrets in paths masked; query strings, which carry codes
+// and tokens, never logged), status and duration.
+async function requestLog(ctx: Context, next: Next): Promise<void> {
+  const started = performance.now();
+  try {
+    await next();
+  } finally {
+    const path = ctx.path.replace(/^\/set-password\/[^/]+/, '/set-password/[redacted]');
+    log.info('request', { method: ctx.method, path, status: ctx.respond === false ? ctx.res.statusCode : ctx.status, ms: Math.round(performance.now() - started) });
+  }
 }
 
 async function errorPages(ctx: Context, next: Next): Promise<void> {
@@ -99,6 +103,7 @@ export function buildApp(options: AppOptions): App {
   const provider = createProvider(options);
   const app = new Koa({ keys: options.cookieKeys, proxy: options.trustProxy });
   app.silent = true;
+  app.use(requestLog);
   app.use(securityHeaders);
   app.use(errorPages);
   const pages = pageRoutes(options.db);

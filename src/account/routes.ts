@@ -1,12 +1,13 @@
-// Placeholder: replaced by the full account pages.
-import Router from '@koa/router';
+// The self-service account page (/account). requireConsole has already run for every path here:
+// the user is active and signed in under the usual MFA rules. Each change confirms a fresh code.
+import type Router from '@koa/router';
 import type { AccountDeps } from './spec.ts';
-import { consoleState } from '../console/session.ts';
+import { homeRoutes } from './home.ts';
+import { addAuthenticatorRoutes } from './add-authenticator.ts';
+import { authenticatorRoutes } from './authenticator-routes.ts';
+import { mfaRoutes } from './mfa-routes.ts';
 
-export function accountPages(_deps: AccountDeps): Router[] {
-  const router = new Router();
-  router.get('/account', (ctx) => {
-    ctx.body = { page: 'account', user: consoleState(ctx).user.email };
-  });
-  return [router];
+export function accountPages(deps: AccountDeps): Router[] {
+  // "new" is matched before ":id" routes (it is not a UUID either way).
+  return [homeRoutes(deps), addAuthenticatorRoutes(deps), authenticatorRoutes(deps), mfaRoutes(deps)];
 }

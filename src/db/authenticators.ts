@@ -1,4 +1,4 @@
-import type { Db } from './connection.ts';
+import { deletedCount, type Db } from './connection.ts';
 
 export type AuthenticatorRow = {
   id: string;
@@ -47,4 +47,25 @@ export async function claimTimeStep(db: Db, authenticatorId: string, step: numbe
     .andWhere((q) => q.whereNull('last_used_step').orWhere('last_used_step', '<', step))
     .update({ last_used_step: step, last_used_at: now });
   return Number(updated) === 1;
+}
+
+export async function findAuthenticatorOf(db: Db, userId: string, authenticatorId: string): Promise<AuthenticatorRow | undefined> {
+  return db<AuthenticatorRow>('authenticators').where({ id: authenticatorId, user_id: userId }).first();
+}
+
+/** The user's authenticators, row-locked until the transaction ends (so two removals cannot both pass a "not the last one" check). */
+export async function lockAuthenticatorsOf(trx: Db, userId: string): Promise<AuthenticatorRow[]> {
+  return trx<AuthenticatorRow>('authenticators').where({ user_id: userId }).orderBy('created_at').forUpdate();
+}
+
+export async function renameAuthenticator(db: Db, userId: string, authenticatorId: string, label: string): Promise<boolean> {
+  return Number(await db('authenticators').where({ id: authenticatorId, user_id: userId }).update({ label })) === 1;
+}
+
+export async function deleteAuthenticator(db: Db, userId: string, authenticatorId: string): Promise<boolean> {
+  return deletedCount(await db('authenticators').where({ id: authenticatorId, user_id: userId }).delete()) === 1;
+}
+
+export async function deleteAuthenticatorsOf(db: Db, userId: string): Promise<number> {
+  return deletedCount(await db('authenticators').where({ user_id: userId }).delete());
 }

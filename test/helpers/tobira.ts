@@ -3,6 +3,7 @@
 // runs against a shared PostgreSQL database never collide.
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.ts';
+import { setLogLevel } from '../../src/log.ts';
 import { bootTobira, type RunningTobira } from '../../src/boot.ts';
 import { createWorkspace } from '../../src/accounts/workspaces.ts';
 import { createUser } from '../../src/accounts/users.ts';
@@ -37,7 +38,6 @@ export async function startTobira(
   extra: TestEnv = {},
   options: { embedded?: boolean; clock?: Clock; sameDatabaseAs?: RunningTobira } = {},
 ): Promise<RunningTobira> {
-  const { setLogLevel } = await import('../../src/log.ts');
   setLogLevel('silent');
   // A second node on the first one's database: what two nodes behind a load balancer share.
   if (options.sameDatabaseAs) return bootTobira(testConfig(extra), { clock: options.clock, sharedDb: options.sameDatabaseAs.db });

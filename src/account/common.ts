@@ -1,0 +1,101 @@
+// Pieces every account page shares: the navigation, the fresh-proof fields and their error
+// messages, the audit record of a self-service change, and how times are shown.
+import type { Context } from 'koa';
+import { field } from '../http/form-body.ts';
+import { pickLang, translator, type Lang, type Translate } from '../i18n/index.ts';
+import { recordAudit, requestOrigin } from '../audit/record.ts';
+import type { AuditOutcome } from '../db/audit-events.ts';
+import type { Db } from '../db/connection.ts';
+import { renderConsolePage } from '../console/render.ts';
+import { consoleState } from '../console/session.ts';
+import { mfaRequiredBy, type FreshProof, type FreshResult } from '../mfa/self-service.ts';
+import type { UserRow } from '../db/users.ts';
+import type { WorkspaceRow } from '../db/workspaces.ts';
+
+export const ACCOUNT_HOME = '/account';
+
+// Authenticator ids are UUIDs; anything else is a 404 before it reaches a uuid column.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => UUID.test(value);
+
+export function tr(ctx: Context): Translate {
+  return translator(pickLang(ctx));
+}
+
+export function accountNav(t: Translate) {
+  return [{ href: ACCOUNT_HOME, label: t('account.nav.home'), current: true }];
+}
+
+export function readProof(form: URLSearchParams): FreshProof {
+  return { code: field(form, 'code'), password: field(form, 'password') };
+}
+
+export type PageError = { message: string; status: number };
+
+/** What to tell the user when the fresh code (or password) was not accepted. */
+export function proofError(t: Translate, result: Exclude<FreshResult, { ok: true }>, now: Date): PageError {
+  if (result.reason === 'locked') {
+    const minutes = String(Math.max(1, Math.ceil((result.until.getTime() - now.getTime()) / 60_000)));
+    return { message: t(result.method === 'otp' ? 'totp.locked' : 'login.locked', { minutes }), status: 429 };
+  }
+  if (result.method === 'pwd') return { message: t(result.reason === 'malformed' ? 'account.fresh.passwordMissing' : 'account.fresh.passwordWrong'), status: 400 };
+  return { message: t(result.reason === 'malformed' ? 'totp.malformed' : 'account.fresh.codeWrong'), status: 400 };
+}
+
+/** A self-service change (or a refused or failed attempt) in the audit log; the user is actor. */
+export async function auditChange(
+  db: Db,
+  ctx: Context,
+  event: { action: string; outcome: AuditOutcome; targetType: 'authenticator' | 'user'; targetId: string; details?: Record<string, unknown> },
+): Promise<void> {
+  const { user } = consoleState(ctx);
+  await recordAudit(db, {
+    action: event.action, outcome: event.outcome, workspaceId: user.workspace_id,
+    actorType: 'user', actorId: user.id, actorLabel: user.email,
+    targetType: event.targetType, targetId: event.targetId,
+    details: { ...event.details, via: 'account' }, ...requestOrigin(ctx),
+  });
+}
+
+/** Times in the user's language; shown in UTC and labelled so, since Tobira does not know the user's zone. */
+export function formatTime(date: Date | null, lang: Lang): string | undefined {
+  if (!date) return undefined;
+  const formatted = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(date));
+  return `${formatted} UTC`;
+}
+
+export type ConfirmModel = {
+  heading: string;
+  lead?: string;
+  action: string;
+  submit: string;
+  danger?: boolean;
+  fresh: 'otp' | 'pwd';
+  label?: string;
+  error?: string;
+};
+
+/** The shared "confirm this change" page: optional label field, then the fresh code or password. */
+export async function renderConfirm(ctx: Context, model: ConfirmModel, status = 200): Promise<void> {
+  const t = tr(ctx);
+  await renderConsolePage(ctx, 'account/confirm', {
+    title: model.heading, nav: accountNav(t), lead: undefined, label: undefined, error: undefined, danger: false, ...model, cancelHref: ACCOUNT_HOME,
+  }, status);
+}
+
+/** A refusal page (403) with the reason, for changes the rules do not allow. */
+export async function renderRefusal(ctx: Context, heading: string, reasons: string[], status = 403): Promise<void> {
+  const t = tr(ctx);
+  await renderConsolePage(ctx, 'account/refused', { title: heading, nav: accountNav(t), heading, reasons, backHref: ACCOUNT_HOME }, status);
+}
+
+
+/** Why MFA cannot be turned off for this user, in words; empty when it can. */
+export function requiredReasons(t: Translate, user: UserRow, workspace: WorkspaceRow): string[] {
+  return mfaRequiredBy(user, workspace).map((reason) => {
+    if (reason === 'workspace_policy') {
+      return t(workspace.mfa_policy === 'required' ? 'account.required.everyone' : 'account.required.admins', { workspace: workspace.display_name });
+    }
+    return t('account.required.other');
+  });
+}

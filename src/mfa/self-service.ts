@@ -1,0 +1,118 @@
+// A user's own changes to their MFA (/account). Every change is confirmed with a fresh proof — a
+// TOTP code from an authenticator the user already has (checkTotp: throttled, single-use), or the
+// password for a user who has none — so a session left open on a shared computer, or a stolen
+// console cookie, cannot quietly add an attacker's phone or switch MFA off.
+import type { Db } from '../db/connection.ts';
+import { deletedCount } from '../db/connection.ts';
+import type { UserRow } from '../db/users.ts';
+import type { WorkspaceRow } from '../db/workspaces.ts';
+import {
+  countAuthenticators, deleteAuthenticator, deleteAuthenticatorsOf, lockAuthenticatorsOf, renameAuthenticator as renameRow,
+} from '../db/authenticators.ts';
+import { deleteRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes.ts';
+import { verifyAgainstDecoy, verifyPassword, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
+import { checkTotp } from './second-factor.ts';
+import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
+import { standingMfaReasons, type MfaReason } from './rules.ts';
+import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys } from './throttle.ts';
+
+export type FreshProof = { code: string; password: string };
+
+export type FreshResult =
+  | { ok: true; method: 'otp' | 'pwd' }
+  | { ok: false; reason: 'malformed' | 'wrong' | 'replayed'; method: 'otp' | 'pwd' }
+  | { ok: false; reason: 'locked'; method: 'otp' | 'pwd'; until: Date };
+
+/** Which proof a change asks of this user: a code when they have an authenticator, else the password. */
+export async function freshMethod(db: Db, userId: string): Promise<'otp' | 'pwd'> {
+  return (await countAuthenticators(db, userId)) > 0 ? 'otp' : 'pwd';
+}
+
+export async function checkFreshProof(db: Db, dataKey: Buffer, user: UserRow, proof: FreshProof, now: Date): Promise<FreshResult> {
+  if ((await freshMethod(db, user.id)) === 'otp') {
+    const result = await checkTotp(db, dataKey, user.id, proof.code, now);
+    if (result.ok) return { ok: true, method: 'otp' };
+    if (result.reason === 'locked') return { ok: false, reason: 'locked', method: 'otp', until: result.lock.until };
+    return { ok: false, reason: result.reason, method: 'otp' };
+  }
+  // Same throttle as the sign-in form, so /account is no side door for guessing the password.
+  if (!proof.password) return { ok: false, reason: 'malformed', method: 'pwd' };
+  const key = throttleKeys.passwordAccount(user.email);
+  const lock = await beginAttempt(db, key, now);
+  if (lock.locked) return { ok: false, reason: 'locked', method: 'pwd', until: lock.until };
+  const right = user.password_hash && proof.password.length <= MAX_PASSWORD_LENGTH
+    ? await verifyPassword(proof.password, user.password_hash)
+    : await verifyAgainstDecoy(proof.password);
+  if (!right) {
+    const after = await attemptFailed(db, key, now);
+    return after.locked ? { ok: false, reason: 'locked', method: 'pwd', until: after.until } : { ok: false, reason: 'wrong', method: 'pwd' };
+  }
+  await attemptSucceeded(db, key);
+  return { ok: true, method: 'pwd' };
+}
+
+/**
+ * The standing rules that make MFA compulsory for this user, leaving out "enrolled" (which would
+ * make everyone who enrolled unable ever to leave). Per-request rules (an app's require_mfa, the
+ * admin console) apply when that request comes, so they do not hold MFA on here.
+ */
+export function mfaRequiredBy(user: UserRow, workspace: WorkspaceRow): MfaReason[] {
+  return standingMfaReasons({
+    user: { role: user.role, authenticatorCount: 0 },
+    workspace: { mfaPolicy: workspace.mfa_policy },
+    client: { requireMfa: false },
+  }).filter((reason) => reason !== 'enrolled');
+}
+
+/**
+ * Ends every OIDC artefact of the user (SSO sessions, grants, codes, refresh tokens) and their
+ * console sessions except the one making the change: the person at /account stays there, every
+ * other browser and every relying party has to sign in again (S15).
+ */
+export async function endOtherSessions(trx: Db, userId: string, keepConsoleSessionId: string): Promise<{ oidcArtefacts: number; consoleSessions: number }> {
+  const oidcArtefacts = deletedCount(await trx('oidc_models').where({ account_id: userId }).delete());
+  const consoleSessions = deletedCount(await trx('console_sessions').where({ user_id: userId }).whereNot({ id: keepConsoleSessionId }).delete());
+  return { oidcArtefacts, consoleSessions };
+}
+
+export async function renameAuthenticator(db: Db, userId: string, authenticatorId: string, label: string): Promise<boolean> {
+  return renameRow(db, userId, authenticatorId, label);
+}
+
+export type Ended = { oidcArtefacts: number; consoleSessions: number };
+
+export type RemoveResult = { ok: true; label: string; ended: Ended } | { ok: false; reason: 'not_found' | 'last' };
+
+/**
+ * Removes one authenticator, never the last: leaving a user with recovery codes and no app is a
+ * half-state; turning MFA off is its own, rule-checked action.
+ */
+export async function removeAuthenticator(db: Db, userId: string, authenticatorId: string, keepConsoleSessionId: string): Promise<RemoveResult> {
+  return db.transaction(async (trx) => {
+    const all = await lockAuthenticatorsOf(trx, userId);
+    const target = all.find((a) => a.id === authenticatorId);
+    if (!target) return { ok: false as const, reason: 'not_found' as const };
+    if (all.length === 1) return { ok: false as const, reason: 'last' as const };
+    await deleteAuthenticator(trx, userId, authenticatorId);
+    return { ok: true as const, label: target.label, ended: await endOtherSessions(trx, userId, keepConsoleSessionId) };
+  });
+}
+
+/** A fresh set of recovery codes; every earlier code, used or not, stops working. */
+export async function regenerateRecoveryCodes(db: Db, dataKey: Buffer, userId: string, now: Date): Promise<string[]> {
+  const codes = newRecoveryCodes();
+  await db.transaction(async (trx) => {
+    await replaceRecoveryCodes(trx, userId, codes.map((c) => hashRecoveryCode(dataKey, c)), now);
+  });
+  return codes;
+}
+
+/** Turns MFA off: every authenticator and recovery code goes, and other sessions end. The caller checks the rules first. */
+export async function disableMfa(db: Db, userId: string, keepConsoleSessionId: string): Promise<{ authenticators: number; recoveryCodes: number; ended: Ended }> {
+  return db.transaction(async (trx) => {
+    await lockAuthenticatorsOf(trx, userId);
+    const authenticators = await deleteAuthenticatorsOf(trx, userId);
+    const recoveryCodes = await deleteRecoveryCodes(trx, userId);
+    return { authenticators, recoveryCodes, ended: await endOtherSessions(trx, userId, keepConsoleSessionId) };
+  });
+}

@@ -5,9 +5,11 @@ import type { AdminDeps } from './spec.ts';
 import { userRoutes } from './users-routes.ts';
 import { workspaceRoutes } from './workspace-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
+import { setPasswordRoutes } from './set-password-routes.ts';
 
 export function adminPages(deps: AdminDeps): Router[] {
   const home = new Router();
   home.get('/admin', (ctx) => ctx.redirect('/admin/users'));
-  return [home, userRoutes(deps), workspaceRoutes(deps), auditRoutes(deps)];
+  // The set-password page is public (outside /admin): the guard only covers the console's prefix.
+  return [home, userRoutes(deps), workspaceRoutes(deps), auditRoutes(deps), setPasswordRoutes(deps)];
 }

@@ -1,0 +1,90 @@
+// The forms on a user's page. Each: CSRF, the guards of src/admin/access.ts, the change (one
+// transaction), an audit event, and a 303 back to the page with a notice. A missing confirmation
+// or a bad value shows the page again with a message (400); nothing changes.
+import type { Context } from 'koa';
+import type Router from '@koa/router';
+import type { AdminDeps } from '../spec.ts';
+import type { UserRow } from '../../db/users.ts';
+import { readForm, field } from '../../http/form-body.ts';
+import { consoleState } from '../../console/session.ts';
+import { recordAudit, requestOrigin } from '../../audit/record.ts';
+import { pickLang, translator } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+import { resetMfa } from '../../mfa/reset.ts';
+import { changeRole, clearLocks, deleteUser, disableUser, enableUser, InvalidUserInput } from '../../accounts/user-admin.ts';
+import { AUDIT_ACTION, checkCsrf, guarded, targetFor, type UserAction } from '../access.ts';
+import { renderUserPage } from './pages.ts';
+
+type Change = {
+  path: string;
+  action: UserAction;
+  /** The checkbox a destructive change needs, and the message when it is missing. */
+  confirm?: MessageKey;
+  done: string;
+  run: (deps: AdminDeps, target: UserRow, form: URLSearchParams) => Promise<Record<string, unknown>>;
+};
+
+const CHANGES: Change[] = [
+  {
+    path: 'reset-mfa', action: 'reset', confirm: 'admin.users.reset.confirmMissing', done: 'reset',
+    run: async (deps, target) => ({ ...(await resetMfa(deps.db, target.id)) }),
+  },
+  {
+    path: 'clear-lock', action: 'clear_lock', done: 'lock',
+    run: async (deps, target) => ({ cleared: await clearLocks(deps.db, target) }),
+  },
+  {
+    path: 'role', action: 'role', done: 'role',
+    run: async (deps, target, form) => changeRole(deps.db, target, field(form, 'role'), deps.clock.now()),
+  },
+  {
+    path: 'disable', action: 'disable', done: 'disabled',
+    run: async (deps, target) => disableUser(deps.db, target, deps.clock.now()),
+  },
+  {
+    path: 'enable', action: 'enable', done: 'enabled',
+    run: async (deps, target) => {
+      await enableUser(deps.db, target, deps.clock.now());
+      return {};
+    },
+  },
+  {
+    path: 'delete', action: 'delete', confirm: 'admin.users.delete.confirmMissing', done: 'deleted',
+    run: async (deps, target) => {
+      await deleteUser(deps.db, target);
+      return { email: target.email, name: target.name, role: target.role };
+    },
+  },
+];
+
+async function audited(deps: AdminDeps, ctx: Context, action: UserAction, target: UserRow, details: Record<string, unknown>) {
+  const { user: actor } = consoleState(ctx);
+  await recordAudit(deps.db, {
+    action: AUDIT_ACTION[action], outcome: 'success', workspaceId: actor.workspace_id, actorType: 'user', actorId: actor.id,
+    actorLabel: actor.email, targetType: 'user', targetId: target.id, details: { email: target.email, ...details }, ...requestOrigin(ctx),
+  });
+}
+
+export function mountUserActions(router: Router, deps: AdminDeps): void {
+  for (const change of CHANGES) {
+    router.post(`/admin/users/:id/${change.path}`, async (ctx) => {
+      const form = await readForm(ctx);
+      await checkCsrf(deps.db, ctx, form, change.action);
+      const target = await targetFor(deps.db, ctx, ctx.params.id!, change.action);
+      const t = translator(pickLang(ctx));
+      if (change.confirm && field(form, 'confirm') !== 'yes') {
+        return renderUserPage(deps, ctx, target, { error: t(change.confirm) }, 400);
+      }
+      let details: Record<string, unknown>;
+      try {
+        details = await guarded(deps.db, ctx, change.action, target.id, () => change.run(deps, target, form));
+      } catch (err) {
+        if (err instanceof InvalidUserInput) return renderUserPage(deps, ctx, target, { error: t(err.key, err.vars) }, 400);
+        throw err;
+      }
+      await audited(deps, ctx, change.action, target, details);
+      ctx.status = 303;
+      ctx.redirect(change.action === 'delete' ? '/admin/users?done=deleted' : `/admin/users/${target.id}?done=${change.done}`);
+    });
+  }
+}

@@ -1,0 +1,86 @@
+// View models of the users pages: plain objects for the templates, never rows. The list shows
+// MFA state and locks at a glance; the detail adds authenticators, sessions, and which actions
+// the signed-in admin may take (the same rules the server enforces, src/admin/access.ts).
+import type { Db } from '../../db/connection.ts';
+import type { Role, UserRow, UserStatus } from '../../db/users.ts';
+import { listAuthenticators } from '../../db/authenticators.ts';
+import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
+import { listThrottles } from '../../db/throttles.ts';
+import { listSsoSessions } from '../../accounts/revocation.ts';
+import { throttleKeys } from '../../mfa/throttle.ts';
+import { refusalFor, type UserAction } from '../access.ts';
+
+export const PAGE_SIZE = 25;
+
+/** A fixed, language-neutral form: the server cannot know the admin's time zone. */
+export function formatTime(value: Date | string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export type Locks = { totp?: string; password?: string };
+
+async function locksOf(db: Db, users: { id: string; email: string }[], now: Date): Promise<Map<string, Locks>> {
+  const keys = users.flatMap((u) => [throttleKeys.totp(u.id), throttleKeys.passwordAccount(u.email)]);
+  const locked = new Map((await listThrottles(db, keys)).filter((r) => r.locked_until && new Date(r.locked_until) > now).map((r) => [r.key, r.locked_until!]));
+  return new Map(users.map((u) => {
+    const totp = locked.get(throttleKeys.totp(u.id));
+    const password = locked.get(throttleKeys.passwordAccount(u.email));
+    return [u.id, { ...(totp ? { totp: formatTime(totp) } : {}), ...(password ? { password: formatTime(password) } : {}) }];
+  }));
+}
+
+export type UserListItem = {
+  id: string; name: string; email: string; role: Role; status: UserStatus;
+  authenticators: number; recoveryCodes: number; locks: Locks;
+};
+
+/** `%`, `_` and `\` typed into the search box match themselves. */
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function userList(db: Db, workspaceId: string, query: { q: string; page: number }, now: Date) {
+  const q = db('users as u')
+    .select('u.id', 'u.name', 'u.email', 'u.role', 'u.status')
+    .select(db.raw('(select count(*) from authenticators a where a.user_id = u.id)::int as authenticators'))
+    .select(db.raw('(select count(*) from recovery_codes r where r.user_id = u.id and r.used_at is null)::int as recovery_codes'))
+    .where('u.workspace_id', workspaceId)
+    .orderByRaw('lower(u.email), u.id')
+    .limit(PAGE_SIZE + 1)
+    .offset((query.page - 1) * PAGE_SIZE);
+  if (query.q) {
+    const pattern = likePattern(query.q);
+    q.andWhere((w) => w.whereRaw("u.email ilike ? escape '\\'", [pattern]).orWhereRaw("u.name ilike ? escape '\\'", [pattern]));
+  }
+  const rows = (await q) as { id: string; name: string; email: string; role: Role; status: UserStatus; authenticators: number; recovery_codes: number }[];
+  const shown = rows.slice(0, PAGE_SIZE);
+  const locks = await locksOf(db, shown, now);
+  const users: UserListItem[] = shown.map((r) => ({
+    id: r.id, name: r.name, email: r.email, role: r.role, status: r.status,
+    authenticators: Number(r.authenticators), recoveryCodes: Number(r.recovery_codes), locks: locks.get(r.id) ?? {},
+  }));
+  return { users, hasPrev: query.page > 1, hasNext: rows.length > PAGE_SIZE };
+}
+
+const ACTIONS: UserAction[] = ['reset', 'clear_lock', 'role', 'disable', 'enable', 'delete'];
+
+export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date) {
+  const authenticators = await listAuthenticators(db, target.id);
+  const sessions = await listSsoSessions(db, target.id);
+  const locks = (await locksOf(db, [target], now)).get(target.id) ?? {};
+  const allowed = Object.fromEntries(ACTIONS.map((a) => [a, refusalFor(actor, target, a) === undefined])) as Record<UserAction, boolean>;
+  return {
+    user: {
+      id: target.id, name: target.name, email: target.email, role: target.role, status: target.status,
+      created: formatTime(target.created_at), hasPassword: target.password_hash !== null, isMe: target.id === actor.id,
+    },
+    authenticators: authenticators.map((a) => ({ label: a.label, created: formatTime(a.created_at), lastUsed: formatTime(a.last_used_at) })),
+    recoveryCodes: await countUnusedRecoveryCodes(db, target.id),
+    sessions: sessions.map((s) => ({
+      signedIn: formatTime(s.loginTs ? s.loginTs * 1000 : null), expires: formatTime(s.expiresAt), amr: (s.amr ?? []).join(', '),
+    })),
+    locks,
+    locked: Boolean(locks.totp || locks.password),
+    allowed,
+  };
+}

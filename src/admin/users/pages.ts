@@ -1,0 +1,74 @@
+// The read-only users pages: the list (search, paging) and a user's page. Both show only the
+// actor's workspace; a user's page for any other id is the audited 403 of src/admin/access.ts.
+import type { Context } from 'koa';
+import type Router from '@koa/router';
+import type { AdminDeps } from '../spec.ts';
+import type { UserRow } from '../../db/users.ts';
+import { consoleState } from '../../console/session.ts';
+import { renderConsolePage } from '../../console/render.ts';
+import { pickLang, translator } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+import { adminNav } from '../nav.ts';
+import { assignableRoles, targetFor } from '../access.ts';
+import { userDetail, userList } from './overview.ts';
+
+const DONE: Record<string, MessageKey> = {
+  reset: 'admin.users.done.reset',
+  lock: 'admin.users.done.lock',
+  role: 'admin.users.done.role',
+  disabled: 'admin.users.done.disabled',
+  enabled: 'admin.users.done.enabled',
+  created: 'admin.users.done.created',
+  deleted: 'admin.users.done.deleted',
+};
+
+const doneNotice = (ctx: Context) => {
+  const key = typeof ctx.query.done === 'string' ? DONE[ctx.query.done] : undefined;
+  return key ? translator(pickLang(ctx))(key) : undefined;
+};
+
+const text = (value: unknown, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+
+export async function renderUserPage(deps: AdminDeps, ctx: Context, target: UserRow, extra: { error?: string } = {}, status = 200): Promise<void> {
+  const { user: actor } = consoleState(ctx);
+  const model = await userDetail(deps.db, actor, target, deps.clock.now());
+  await renderConsolePage(ctx, 'admin/users/detail', {
+    title: target.name || target.email, nav: adminNav(ctx, 'users'), ...model,
+    roles: assignableRoles(actor), notice: doneNotice(ctx), error: extra.error,
+  }, status);
+}
+
+export type NewUserForm = { email: string; name: string; role: string; method: string };
+
+export async function renderNewUserPage(ctx: Context, form: NewUserForm, error?: string, status = 200): Promise<void> {
+  const t = translator(pickLang(ctx));
+  await renderConsolePage(ctx, 'admin/users/new', {
+    title: t('admin.users.new.title'), nav: adminNav(ctx, 'users'), form, error, roles: assignableRoles(consoleState(ctx).user),
+  }, status);
+}
+
+export function mountUserPages(router: Router, deps: AdminDeps): void {
+  router.get('/admin/users', async (ctx) => {
+    const { workspace } = consoleState(ctx);
+    const q = text(ctx.query.q, 200);
+    const requested = Number.parseInt(text(ctx.query.page, 6), 10);
+    const page = Number.isSafeInteger(requested) && requested > 0 ? requested : 1;
+    const list = await userList(deps.db, workspace.id, { q, page }, deps.clock.now());
+    const t = translator(pickLang(ctx));
+    const href = (p: number) => `/admin/users?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`;
+    await renderConsolePage(ctx, 'admin/users/list', {
+      title: t('admin.users.title'), nav: adminNav(ctx, 'users'), ...list, q, page,
+      prevHref: list.hasPrev ? href(page - 1) : undefined, nextHref: list.hasNext ? href(page + 1) : undefined,
+      notice: doneNotice(ctx),
+    });
+  });
+
+  router.get('/admin/users/new', async (ctx) => {
+    await renderNewUserPage(ctx, { email: '', name: '', role: 'member', method: 'link' });
+  });
+
+  router.get('/admin/users/:id', async (ctx) => {
+    const target = await targetFor(deps.db, ctx, ctx.params.id!, 'view');
+    await renderUserPage(deps, ctx, target);
+  });
+}

@@ -13,8 +13,10 @@ import { workspaceCommands } from './commands/workspace.ts';
 import { userCommands } from './commands/user.ts';
 import { clientCommands } from './commands/client.ts';
 import { keysCommands } from './commands/keys.ts';
+import { mfaCommands } from './commands/mfa.ts';
+import { auditCommands } from './commands/audit.ts';
 
-const GROUPS: CommandGroup[] = [migrateCommands, workspaceCommands, userCommands, clientCommands, keysCommands];
+const GROUPS: CommandGroup[] = [migrateCommands, workspaceCommands, userCommands, clientCommands, mfaCommands, keysCommands, auditCommands];
 const EXIT_ERROR = 2;
 
 function commandList(commands: Command[]): string {

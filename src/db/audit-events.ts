@@ -56,3 +56,48 @@ export async function listAuditEvents(db: Db, filter: { workspaceId?: string; ac
   if (filter.action) q.where({ action: filter.action });
   return q;
 }
+
+export type AuditFilter = {
+  workspaceId: string;
+  /** Events the user did or that were done to them. */
+  user?: { id?: string; email?: string };
+  action?: string;
+  /** Inclusive lower bound. */
+  from?: Date;
+  /** Exclusive upper bound. */
+  before?: Date;
+};
+
+function applyFilter(db: Db, filter: AuditFilter) {
+  const q = db<AuditRow>('audit_events').where({ workspace_id: filter.workspaceId });
+  const { user } = filter;
+  if (user) {
+    q.where((w) => {
+      if (user.id) w.orWhere({ actor_id: user.id }).orWhere({ target_type: 'user', target_id: user.id });
+      // Events about a user who has since been deleted still carry the e-mail as the actor label.
+      if (user.email) w.orWhereRaw('lower(actor_label) = lower(?)', [user.email]);
+    });
+  }
+  if (filter.action) q.where({ action: filter.action });
+  if (filter.from) q.where('occurred_at', '>=', filter.from);
+  if (filter.before) q.where('occurred_at', '<', filter.before);
+  return q;
+}
+
+/** Newest first; `belowId` continues below the last id of the previous batch (keyset paging). */
+export async function findAuditEvents(
+  db: Db,
+  filter: AuditFilter,
+  page: { limit: number; offset?: number; belowId?: string },
+): Promise<AuditRow[]> {
+  const q = applyFilter(db, filter).orderBy('id', 'desc').limit(page.limit);
+  if (page.offset) q.offset(page.offset);
+  if (page.belowId) q.where('id', '<', page.belowId);
+  return q;
+}
+
+/** The actions that occur in a workspace's log, for the filter's choices. */
+export async function distinctAuditActions(db: Db, workspaceId: string): Promise<string[]> {
+  const rows = await db('audit_events').where({ workspace_id: workspaceId }).distinct('action').orderBy('action');
+  return rows.map((r: { action: string }) => r.action);
+}

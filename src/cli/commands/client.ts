@@ -1,7 +1,7 @@
 // tobira client create | list | delete — the relying parties allowed to sign users in.
 // A client secret is printed once, at creation; it is stored sealed and no command shows it again.
 import { registerClient } from '../../oidc/client-registry.ts';
-import { InvalidClientRegistration } from '../../oidc/clients.ts';
+import { InvalidClientRegistration, isConsoleClient } from '../../oidc/clients.ts';
 import { deleteClient, findClient, listClients, type ClientRow } from '../../db/clients.ts';
 import { describe, requireOption, stringList, UsageError, type Command, type CommandGroup } from '../command.ts';
 import { auditedChange, auditRefusal } from '../audit.ts';
@@ -17,6 +17,8 @@ function summary(row: ClientRow) {
     redirectUris: row.redirect_uris,
     postLogoutRedirectUris: row.post_logout_redirect_uris,
     grants: row.grant_types,
+    // Tobira's own consoles (registered by migration): listed so the operator sees them, never deletable.
+    ...(isConsoleClient(row.client_id) ? { builtIn: true } : {}),
   };
 }
 
@@ -114,7 +116,7 @@ Secrets are never shown.`,
             ['CLIENT ID', 'NAME', 'TYPE', 'FIRST-PARTY', 'REQUIRE-MFA', 'REDIRECT URIS'],
             ...clients.map((c) => [
               c.clientId,
-              c.name,
+              c.builtIn ? `${c.name} (built-in)` : c.name,
               c.public ? 'public' : 'confidential',
               yesNo(c.firstParty),
               yesNo(c.requireMfa),
@@ -131,11 +133,17 @@ const remove: Command = {
   summary: 'remove a client; it can no longer sign users in',
   help: `client delete CLIENT_ID
 
-Removes a client. Its users can no longer sign in to it.`,
+Removes a client. Its users can no longer sign in to it. Tobira's own consoles
+(tobira-admin, tobira-account) are built in and cannot be deleted.`,
   options: {},
   positionals: { min: 1, max: 1, describe: 'one client id' },
   async run(args) {
     const clientId = args.positionals[0]!;
+    if (isConsoleClient(clientId)) {
+      const refusal = `"${clientId}" is a built-in client (Tobira's own console) and cannot be deleted`;
+      await withDatabase(async ({ db }) => auditRefusal(db, { action: 'client.delete', targetType: 'client', targetId: clientId }, 'built-in client'));
+      throw new UsageError(refusal);
+    }
     const deleted = await withDatabase(async ({ db }) => {
       try {
         return await auditedChange(db, async (trx) => {

@@ -67,6 +67,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       jwks: await loadSigningJwks(db, keys.dataKey),
       instanceName: config.instanceName,
       trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
       clock: options.clock ?? systemClock,
     });
     server.on('request', app.callback());

@@ -21,6 +21,8 @@ export type Config = {
   instanceName: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   demoRpPort: number;
+  /** When set, /metrics demands `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     instanceName: env.TOBIRA_NAME || 'Tobira',
     logLevel,
     demoRpPort,
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

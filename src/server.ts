@@ -12,6 +12,14 @@ import { renderPage, viewsDirectory } from './http/render.ts';
 import { HttpError } from './http/errors.ts';
 import { isLang, LANG_COOKIE, pickLang, translator } from './i18n/index.ts';
 import { log } from './log.ts';
+import { timingSafeEqual } from 'node:crypto';
+
+function constantEquals(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+import { httpDuration, registry, routeGroup } from './metrics.ts';
 import type { Clock } from './clock.ts';
 import { mountConsole } from './console/mount.ts';
 import { ADMIN_SPEC } from './admin/spec.ts';
@@ -39,7 +47,10 @@ async function requestLog(ctx: Context, next: Next): Promise<void> {
     await next();
   } finally {
     const path = ctx.path.replace(/^\/set-password\/[^/]+/, '/set-password/[redacted]');
-    log.info('request', { method: ctx.method, path, status: ctx.respond === false ? ctx.res.statusCode : ctx.status, ms: Math.round(performance.now() - started) });
+    const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
+    const ms = performance.now() - started;
+    httpDuration.observe({ method: ctx.method, route: routeGroup(ctx.path), status: `${Math.floor(status / 100)}xx` }, ms / 1000);
+    log.info('request', { method: ctx.method, path, status, ms: Math.round(ms) });
   }
 }
 
@@ -64,7 +75,7 @@ async function errorPages(ctx: Context, next: Next): Promise<void> {
   }
 }
 
-function pageRoutes(db: Db): Router {
+function pageRoutes(db: Db, metricsToken: string | undefined): Router {
   const router = new Router();
   router.get('/', async (ctx) => {
     await renderPage(ctx, 'home', { title: translator(pickLang(ctx))('home.title') });
@@ -83,6 +94,15 @@ function pageRoutes(db: Db): Router {
     const back = typeof ctx.query.back === 'string' ? ctx.query.back : '/';
     // Only local paths: an open redirect on an identity provider is a phishing tool.
     ctx.redirect(back.startsWith('/') && !back.startsWith('//') && !back.startsWith('/\\') ? back : '/');
+  });
+  router.get('/metrics', async (ctx) => {
+    if (metricsToken && !constantEquals(ctx.get('authorization'), `Bearer ${metricsToken}`)) {
+      ctx.status = 401;
+      ctx.body = { error: 'unauthorized', error_description: 'send Authorization: Bearer <METRICS_TOKEN>' };
+      return;
+    }
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
   });
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -106,7 +126,7 @@ export function buildApp(options: AppOptions): App {
   app.use(requestLog);
   app.use(securityHeaders);
   app.use(errorPages);
-  const pages = pageRoutes(options.db);
+  const pages = pageRoutes(options.db, options.metricsToken);
   const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
   app.use(interactions.routes()).use(interactions.allowedMethods());

@@ -5,6 +5,7 @@ import type { Deps, Details, Progress } from './context.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { ACR_MFA, PASSWORD_ONLY, type Assurance } from '../oidc/assurance.ts';
 import type { UserRow } from '../db/users.ts';
+import { signIns } from '../metrics.ts';
 
 export function assuranceFor(method: 'password' | 'otp' | 'recovery'): Assurance {
   if (method === 'otp') return { acr: ACR_MFA, amr: ['pwd', 'otp', 'mfa'] };
@@ -23,6 +24,7 @@ export async function finishSignIn(
 ): Promise<void> {
   const assurance = assuranceFor(method);
   const now = deps.clock.now();
+  signIns.inc({ acr: assurance.acr });
   await recordAudit(deps.db, {
     action: 'sign_in',
     outcome: 'success',

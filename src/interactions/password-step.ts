@@ -13,6 +13,7 @@ import { mfaContext } from '../mfa/facts.ts';
 import { ADDRESS_FAILURES_BEFORE_LOCK, attemptFailed, attemptSucceeded, attemptSucceededShared, beginAttempt, throttleKeys, type LockState } from '../mfa/throttle.ts';
 import { clientInfo, minutesUntil, paths, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
 import { finishSignIn } from './finish.ts';
+import { authFailures, locks } from '../metrics.ts';
 
 export async function showPasswordForm(
   deps: Deps,
@@ -70,8 +71,10 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
       targetId: result.user?.id,
       ...origin,
     };
+    authFailures.inc({ factor: 'password', reason: result.reason === 'unknown_account' ? 'wrong_password' : result.reason });
     await recordAudit(deps.db, { ...audit, action: 'sign_in', outcome: 'failure', details: { reason: result.reason, client_id: details.params.client_id, step: 'password' } });
     for (const [scope, state] of [['account', accountLock], ['address', addressLock]] as const) {
+      if (state.locked) locks.inc({ factor: `password_${scope}` });
       if (state.locked) await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'password', scope, until: state.until.toISOString() } });
     }
     const locked = latest(accountLock, addressLock);

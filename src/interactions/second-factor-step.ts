@@ -12,6 +12,7 @@ import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
 import { minutesUntil, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
 import { finishSignIn } from './finish.ts';
+import { authFailures, locks } from '../metrics.ts';
 
 export async function showCodePrompt(
   ctx: Context,
@@ -66,12 +67,14 @@ const MESSAGES: Record<'totp' | 'recovery', Record<'malformed' | 'wrong' | 'repl
 async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow, mode: 'totp' | 'recovery', result: Exclude<FactorResult, { ok: true }>) {
   const now = deps.clock.now();
   const audit = { workspaceId: user.workspace_id, actorType: 'user' as const, actorId: user.id, actorLabel: user.email, targetType: 'user', targetId: user.id, ...requestOrigin(ctx) };
+  authFailures.inc({ factor: mode, reason: result.reason });
   if (result.reason !== 'malformed') {
     await recordAudit(deps.db, { ...audit, action: mode === 'totp' ? 'mfa.totp' : 'mfa.recovery_code', outcome: result.reason === 'locked' ? 'refused' : 'failure', details: { reason: result.reason, client_id: details.params.client_id } });
   }
   if (result.reason === 'locked' || ((result.reason === 'wrong' || result.reason === 'replayed') && result.lock.locked)) {
     const until = result.lock.locked ? result.lock.until : now;
     if (result.reason !== 'locked') {
+      locks.inc({ factor: 'second_factor' });
       await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'second_factor', until: until.toISOString() } });
     }
     return showCodePrompt(ctx, details, user, mode, { key: 'totp.locked', vars: { minutes: minutesUntil(until, now) } }, 429);

@@ -19,6 +19,7 @@ export type ProviderOptions = {
   jwks: { keys: Record<string, unknown>[] };
   instanceName: string;
   trustProxy: boolean;
+  metricsToken?: string | undefined;
 };
 
 // Every path oidc-provider serves; server.ts forwards only these to it, so other paths get our 404 page.

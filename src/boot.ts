@@ -10,15 +10,21 @@ import { ensureSigningKey, loadSigningJwks } from './oidc/keys.ts';
 import { buildApp } from './server.ts';
 import { startCleanupJob } from './oidc/cleanup.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { log } from './log.ts';
 
 export type RunningTobira = {
   issuer: string;
   server: Server;
-  provider: Provider;
+  readonly provider: Provider;
   db: Db;
   keys: InstanceKeys;
+  /** Loads the usable signing keys again; true when they had changed (also runs every minute). */
+  reloadKeys: () => Promise<boolean>;
   close: () => Promise<void>;
 };
+
+export const KEY_RELOAD_MS = 60_000;
+const kids = (jwks: { keys: Record<string, unknown>[] }) => jwks.keys.map((k) => String(k.kid)).join(',');
 
 export type BootOptions = {
   /** Use an in-memory embedded database (tests) instead of config.dataDir. */
@@ -59,26 +65,49 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
     const local = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const issuer = config.issuerFromEnv ? config.issuer : `http://${local}:${port}`;
     await options.beforeServe?.(db, keys, issuer);
-    const { app, provider } = buildApp({
+    const build = (jwks: { keys: Record<string, unknown>[] }) => buildApp({
       issuer,
       db,
       dataKey: keys.dataKey,
       cookieKeys: keys.cookieKeys,
-      jwks: await loadSigningJwks(db, keys.dataKey),
+      jwks,
       instanceName: config.instanceName,
       trustProxy: config.trustProxy,
       metricsToken: config.metricsToken,
       clock: options.clock ?? systemClock,
     });
-    server.on('request', app.callback());
+    // oidc-provider fixes its keystore at construction. Every piece of state lives in the
+    // database, so when `keys rotate` (on any node or the CLI) changes the usable keys, this node
+    // builds a fresh app with them and new requests go there; requests in flight finish on the old.
+    let jwks = await loadSigningJwks(db, keys.dataKey);
+    let current = build(jwks);
+    let handle = current.app.callback();
+    server.on('request', (req, res) => handle(req, res));
+    const reloadKeys = async (): Promise<boolean> => {
+      const next = await loadSigningJwks(db, keys.dataKey);
+      if (kids(next) === kids(jwks)) return false;
+      jwks = next;
+      current = build(jwks);
+      handle = current.app.callback();
+      log.info('signing keys reloaded', { kids: kids(jwks) });
+      return true;
+    };
+    const reloadTimer = setInterval(() => {
+      reloadKeys().catch((err: unknown) => log.warn('could not reload signing keys', { err }));
+    }, KEY_RELOAD_MS);
+    reloadTimer.unref();
     const stopCleanup = startCleanupJob(db);
     return {
       issuer,
       server,
-      provider,
+      get provider() {
+        return current.provider;
+      },
       db,
       keys,
+      reloadKeys,
       close: async () => {
+        clearInterval(reloadTimer);
         stopCleanup();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

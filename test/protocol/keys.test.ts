@@ -49,4 +49,30 @@ describe('signing keys', () => {
       await tobira.close();
     }
   });
+
+  it('reach running nodes without a restart: the rotation is picked up by every node on the database', async () => {
+    const nodeA = await startTobira({ TOBIRA_DATA_DIR: dataDir });
+    const nodeB = await startTobira({}, { sameDatabaseAs: nodeA });
+    try {
+      const { clientId, secret } = await makeClient(nodeA);
+      const user = await makeUser(nodeA);
+      const before = (await signIn(await discover(nodeA.issuer, clientId, secret), new Browser(nodeA.issuer), user)).tokens.id_token!;
+      assert.equal(await nodeA.reloadKeys(), false, 'nothing to reload before a rotation');
+
+      const newKid = await rotateSigningKey(nodeA.db, nodeA.keys.dataKey);
+      assert.equal(await nodeA.reloadKeys(), true);
+      assert.equal(await nodeB.reloadKeys(), true);
+      for (const node of [nodeA, nodeB]) {
+        const published = ((await (await fetch(`${node.issuer}/jwks`)).json()) as jose.JSONWebKeySet).keys.map((k) => k.kid);
+        assert.ok(published.includes(newKid) && published.includes(jose.decodeProtectedHeader(before).kid), `${node.issuer} publishes old and new`);
+        const after = (await signIn(await discover(node.issuer, clientId, secret), new Browser(node.issuer), user)).tokens.id_token!;
+        assert.equal(jose.decodeProtectedHeader(after).kid, newKid, 'signs with the new key at once');
+      }
+      const jwks = jose.createLocalJWKSet((await (await fetch(`${nodeB.issuer}/jwks`)).json()) as jose.JSONWebKeySet);
+      await jose.compactVerify(before, jwks);
+    } finally {
+      await nodeB.close();
+      await nodeA.close();
+    }
+  });
 });

@@ -11,8 +11,7 @@ const rotate: Command = {
   help: `keys rotate
 
 Adds a new signing key and retires the current one. The retired key keeps verifying tokens for
-${RETIRED_KEY_GRACE_SECONDS / 3600} hours. Running Tobira nodes load keys at start: restart every node within that
-time so they all sign with the new key.`,
+${RETIRED_KEY_GRACE_SECONDS / 3600} hours. Running Tobira nodes load the new key within a minute, no restart needed.`,
   options: {},
   async run() {
     const { kid, retired } = await withDatabase(async ({ db, dataKey }) =>
@@ -30,7 +29,7 @@ time so they all sign with the new key.`,
         retired.length
           ? `Retired: ${retired.join(', ')} (keeps verifying tokens for ${hours} hours)`
           : 'There was no signing key before this one.',
-        `Running Tobira nodes pick up the new key when they restart: restart them within ${hours} hours.`,
+        'Running Tobira nodes pick up the new key within a minute; no restart is needed.',
       ].join('\n'),
     };
   },

@@ -81,12 +81,20 @@ export const paths = (uid: string) => ({
   abort: `/interaction/${uid}/abort`,
 });
 
+// Binding a new factor needs the first factor proven this recently in this browser (this
+// interaction): a stolen session cookie alone must never be enough to bind an attacker's app.
+export const FRESH_FIRST_FACTOR_SECONDS = 5 * 60;
+
+export function firstFactorIsFresh(progress: Progress, now: Date): boolean {
+  return progress.passwordAt !== undefined && now.getTime() / 1000 - progress.passwordAt <= FRESH_FIRST_FACTOR_SECONDS;
+}
+
 export function minutesUntil(until: Date, now: Date): string {
   return String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60000)));
 }
 
 /** After a POST that moved the sign-in forward, show the next step with a fresh GET. */
-export function showNextStep(ctx: Context, uid: string): void {
+export function showNextStep(ctx: Context, uid: string, use?: 'enrol'): void {
   ctx.status = 303;
-  ctx.redirect(paths(uid).self);
+  ctx.redirect(use ? `${paths(uid).self}?use=${use}` : paths(uid).self);
 }

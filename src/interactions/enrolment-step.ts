@@ -12,7 +12,7 @@ import { confirmEnrolment, pendingSecret, startEnrolment } from '../mfa/enrolmen
 import { groupedSecret, otpauthUri } from '../mfa/totp.ts';
 import { open, seal } from '../crypto/secret-box.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
-import { clientInfo, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
+import { clientInfo, firstFactorIsFresh, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
 import { finishSignIn } from './finish.ts';
 
 const CODES_PURPOSE = 'recovery-codes-to-show';
@@ -60,9 +60,18 @@ export async function showRecoveryCodes(deps: Deps, ctx: Context, details: Detai
   });
 }
 
+/** A parallel submission of the same enrolment was stored first; this one changed nothing. */
+async function showAlreadyEnrolled(ctx: Context, details: Details): Promise<void> {
+  const t = translator(pickLang(ctx));
+  await renderPage(ctx, 'interaction/already-enrolled', { title: t('enrol.already.title'), continueHref: paths(details.uid).self }, 409);
+}
+
 export async function submitEnrolment(deps: Deps, ctx: Context, details: Details): Promise<void> {
   const progress = readProgress(details);
-  const enrolling = progress && !progress.codesToShow && (!progress.done || progress.done === 'recovery');
+  // A repeated submission after this enrolment succeeded (a double click, a parallel request):
+  // show the result the first one produced.
+  if (progress?.codesToShow || progress?.done === 'otp') return showNextStep(ctx, details.uid);
+  const enrolling = progress && (!progress.done || progress.done === 'recovery');
   if (details.prompt.name !== 'login' || !progress?.enrolSecret || !enrolling) {
     throw new HttpError(400, 'error.interaction', 'not at the enrolment step');
   }
@@ -71,7 +80,10 @@ export async function submitEnrolment(deps: Deps, ctx: Context, details: Details
   const form = await readForm(ctx);
   const label = field(form, 'label');
   const now = deps.clock.now();
+  // Checked again at the moment of binding: the page may have been open longer than allowed.
+  if (!firstFactorIsFresh(progress, now)) return showNextStep(ctx, details.uid, 'enrol');
   const result = await confirmEnrolment(deps.db, deps.dataKey, { userId: user.id, label, sealedSecret: progress.enrolSecret, code: field(form, 'code'), now });
+  if (!result.ok && result.reason === 'already') return showAlreadyEnrolled(ctx, details);
   if (!result.ok) {
     const key: MessageKey = result.reason === 'malformed' ? 'totp.malformed' : 'enrol.wrong';
     return showEnrolment(deps, ctx, details, progress, user, { key, vars: { email: user.email } }, label);

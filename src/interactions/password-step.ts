@@ -11,7 +11,7 @@ import { checkPassword } from './password-sign-in.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { mfaContext } from '../mfa/facts.ts';
 import { ADDRESS_FAILURES_BEFORE_LOCK, attemptFailed, attemptSucceeded, attemptSucceededShared, beginAttempt, throttleKeys, type LockState } from '../mfa/throttle.ts';
-import { clientInfo, minutesUntil, paths, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
+import { clientInfo, minutesUntil, paths, readProgress, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
 import { finishSignIn } from './finish.ts';
 import { authFailures, locks } from '../metrics.ts';
 
@@ -21,11 +21,13 @@ export async function showPasswordForm(
   details: Details,
   error?: { key: MessageKey; vars?: Record<string, string> },
   email = '',
+  why?: MessageKey,
 ): Promise<void> {
   const t = translator(pickLang(ctx));
   const p = paths(details.uid);
   await renderPage(ctx, 'interaction/login', {
     title: t('login.title'),
+    why: why ? t(why) : undefined,
     clientName: (await clientInfo(deps.provider, details)).name,
     action: p.login,
     abortHref: p.abort,
@@ -89,6 +91,10 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
   const client = await clientInfo(deps.provider, details);
   const mfa = await mfaContext(deps.db, result.user.id, client, requestFacts(details));
   if (!mfa || mfa.reasons.length === 0) return finishSignIn(deps, ctx, details, result.user, 'password');
-  await saveProgress(deps, ctx, { accountId: result.user.id, passwordAt: Math.floor(now.getTime() / 1000), reasons: mfa.reasons });
-  showNextStep(ctx, details.uid);
+  // The same account confirming its password mid-interaction (before enrolment) keeps where it
+  // stood: the QR code already shown, a recovery code already used.
+  const previous = readProgress(details);
+  const kept = previous?.accountId === result.user.id ? { enrolSecret: previous.enrolSecret, done: previous.done } : {};
+  await saveProgress(deps, ctx, { ...kept, accountId: result.user.id, passwordAt: Math.floor(now.getTime() / 1000), reasons: mfa.reasons });
+  showNextStep(ctx, details.uid, kept.done === 'recovery' ? 'enrol' : undefined);
 }

@@ -5,10 +5,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/errors.ts';
-import { findUserById } from '../db/users.ts';
+import { findUserById, type UserRow } from '../db/users.ts';
 import { countAuthenticators } from '../db/authenticators.ts';
 import { mfaContext } from '../mfa/facts.ts';
-import { clientInfo, loadInteraction, readProgress, requestFacts, saveProgress, type Deps, type Details, type Progress } from './context.ts';
+import { clientInfo, firstFactorIsFresh, loadInteraction, readProgress, requestFacts, saveProgress, type Deps, type Details, type Progress } from './context.ts';
 import { showPasswordForm, submitPassword } from './password-step.ts';
 import { showCodePrompt, showRecovered, submitContinue, submitRecoveryCode, submitTotp } from './second-factor-step.ts';
 import { showEnrolment, showRecoveryCodes, submitEnrolment } from './enrolment-step.ts';
@@ -36,11 +36,24 @@ async function showLoginStep(deps: Deps, ctx: Context, details: Details): Promis
   const use = ctx.query.use;
   if (progress.codesToShow) return showRecoveryCodes(deps, ctx, details, progress, user);
   if (progress.done === 'recovery') {
-    return use === 'enrol' ? showEnrolment(deps, ctx, details, progress, user) : showRecovered(ctx, deps, details, user);
+    if (use !== 'enrol') return showRecovered(ctx, deps, details, user);
+    return enrolAfterFreshPassword(deps, ctx, details, progress, user);
   }
   if (progress.done) throw new HttpError(400, 'error.interaction', 'sign-in already complete');
-  if ((await countAuthenticators(deps.db, user.id)) === 0) return showEnrolment(deps, ctx, details, progress, user);
+  if ((await countAuthenticators(deps.db, user.id)) === 0) return enrolAfterFreshPassword(deps, ctx, details, progress, user);
   return showCodePrompt(ctx, details, user, use === 'recovery' ? 'recovery' : 'totp');
+}
+
+/**
+ * Enrolment binds a new factor, so it needs the password proven within the last minutes in this
+ * interaction: a session that reached this point on its cookie alone (step-up) is asked for the
+ * password first. Step-up of a user who already has an authenticator stays code-only, since the
+ * cookie alone cannot produce a code.
+ */
+async function enrolAfterFreshPassword(deps: Deps, ctx: Context, details: Details, progress: Progress, user: UserRow): Promise<void> {
+  if (firstFactorIsFresh(progress, deps.clock.now())) return showEnrolment(deps, ctx, details, progress, user);
+  const why = progress.passwordAt === undefined ? 'login.why.enrol' : 'login.why.enrolExpired';
+  return showPasswordForm(deps, ctx, details, undefined, user.email, why);
 }
 
 type Step = (deps: Deps, ctx: Context, details: Details) => Promise<void>;

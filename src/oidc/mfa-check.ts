@@ -31,13 +31,21 @@ export function interactionsPolicy(db: Db) {
     if (!found) cache.set(ctx, (found = reasonsFor(db, ctx)));
     return found;
   };
-  policy.get('login')!.checks.add(
+  const login = policy.get('login')!;
+  // Before the library's own ACR checks, so a session lacking MFA gets one answer whichever way
+  // the request asked for it. The error for prompt=none is login_required: a second factor is
+  // End-User authentication (OpenID Connect Core §3.1.2.6), and RPs answer it with an interactive
+  // sign-in.
+  const beforeAcrChecks = login.checks.findIndex((check) => check.reason === 'essential_acrs');
+  login.checks.add(
     new Check(
       'mfa_required',
       'multi-factor authentication is required',
+      'login_required',
       async (ctx) => ((await reasons(ctx)).length ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT),
       async (ctx) => ({ mfa_reasons: await reasons(ctx) }),
     ),
+    beforeAcrChecks === -1 ? login.checks.length : beforeAcrChecks,
   );
   return policy;
 }

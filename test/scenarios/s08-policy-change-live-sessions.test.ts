@@ -38,13 +38,15 @@ describe('S8 live sessions when the workspace policy tightens', function () {
     return { workspace: ws, user, config, browser, refreshToken: tokens.refresh_token! };
   }
 
-  it('after the switch to required, the same browser goes straight to enrolment (no password) and the RP gets MFA claims', async () => {
+  it('after the switch to required, the same browser confirms the password, enrols, and the RP gets MFA claims', async () => {
     const { workspace, user, config, browser, refreshToken } = await passwordOnlySession();
     await setPolicy(tobira, workspace.id, 'required');
 
     const start = await authorizationUrl(config);
-    const page = await browser.open(start.url.href);
-    assert.ok(!page.html.includes('name="password"'), 'the session is stepped up, the password is not asked again');
+    const passwordPage = await browser.open(start.url.href);
+    assert.ok(passwordPage.html.includes('name="password"'), 'binding a factor needs the password again, the session cookie is not enough');
+    assert.ok(!isEnrolmentPage(passwordPage));
+    const page = await browser.submit(passwordPage, { email: user.email, password: user.password });
     assert.ok(isEnrolmentPage(page), `a never-enrolled user is enrolled, got ${page.status} ${page.url}`);
     assert.match(page.html, /Your workspace requires two-step verification/);
     const { after } = await enrol(browser, page, { label: 'Pixel 9' });
@@ -59,7 +61,7 @@ describe('S8 live sessions when the workspace policy tightens', function () {
     const signIns = (await auditRows(tobira, { target_id: user.user.id, action: 'sign_in' })).filter((r) => r.outcome === 'success');
     assert.equal(signIns.length, 2, 'the password sign-in, then the step-up');
     assert.deepEqual(signIns[1]!.details.amr, ['pwd', 'otp', 'mfa']);
-    assert.equal(signIns[1]!.details.step_up, true);
+    assert.equal(signIns[1]!.details.step_up, false, 'the password was proven again');
     assert.deepEqual(signIns[1]!.details.mfa_reasons, ['workspace_policy']);
 
     // The refresh token from before the change still carries amr ["pwd"]: refused, even now that the user enrolled.
@@ -108,7 +110,7 @@ describe('S8 live sessions when the workspace policy tightens', function () {
     const page = await browser.open(start.url.href);
     const back = new URL(page.url);
     assert.equal(back.origin + back.pathname, CALLBACK);
-    assert.ok(['login_required', 'interaction_required'].includes(back.searchParams.get('error') ?? ''), `got ${back.search}`);
+    assert.equal(back.searchParams.get('error'), 'login_required', `got ${back.search}`);
     assert.equal(back.searchParams.get('code'), null);
     assert.equal(back.searchParams.get('state'), start.state);
   });
@@ -131,8 +133,9 @@ describe('S8 live sessions when the workspace policy tightens', function () {
     // The user admin: the password-only refresh token is refused, and the session is stepped up via enrolment.
     await refusedWithInvalidGrant(admin.config, admin.refreshToken, 'an admin\'s password-only refresh token is refused');
     const adminStart = await authorizationUrl(admin.config);
-    const enrolPage = await admin.browser.open(adminStart.url.href);
-    assert.ok(!enrolPage.html.includes('name="password"'));
+    const passwordPage = await admin.browser.open(adminStart.url.href);
+    assert.ok(passwordPage.html.includes('name="password"'), 'the password again before a factor is bound');
+    const enrolPage = await admin.browser.submit(passwordPage, { email: admin.user.email, password: admin.user.password });
     assert.ok(isEnrolmentPage(enrolPage), `the user admin is asked to enrol, got ${enrolPage.status} ${enrolPage.url}`);
     const { after } = await enrol(admin.browser, enrolPage);
     const adminTokens = await exchange(admin.config, adminStart, after.url);

@@ -78,17 +78,19 @@ describe('S9 an RP asks for MFA in an optional workspace', function () {
     assert.equal(claims.acr, ACR_MFA);
   });
 
-  it('prompt=none asking for MFA on a password-only session gets an error at the redirect URI, never a code', async () => {
-    const user = await makeUser(tobira, { workspaceSlug });
-    const browser = new Browser(tobira.issuer);
-    assert.equal((await signIn(plain, browser, user)).tokens.claims()!.acr, ACR_PASSWORD);
-    const silent = await authorizationUrl(plain, { acr_values: ACR_MFA, prompt: 'none' });
-    const refused = new URL((await browser.open(silent.url.href)).url);
-    assert.ok(refused.href.startsWith(CALLBACK), `prompt=none answers at the redirect URI, got ${refused.href}`);
-    assert.ok(['login_required', 'interaction_required'].includes(refused.searchParams.get('error') ?? ''), refused.href);
-    assert.equal(refused.searchParams.get('code'), null);
-    assert.equal(refused.searchParams.get('state'), silent.state);
-  });
+  for (const [how, params] of [['acr_values', { acr_values: ACR_MFA }], ['an essential acr claim', { claims: ESSENTIAL_MFA }]] as const) {
+    it(`prompt=none asking for MFA with ${how} on a password-only session gets login_required at the redirect URI, never a code`, async () => {
+      const user = await makeUser(tobira, { workspaceSlug });
+      const browser = new Browser(tobira.issuer);
+      assert.equal((await signIn(plain, browser, user)).tokens.claims()!.acr, ACR_PASSWORD);
+      const silent = await authorizationUrl(plain, { ...params, prompt: 'none' });
+      const refused = new URL((await browser.open(silent.url.href)).url);
+      assert.ok(refused.href.startsWith(CALLBACK), `prompt=none answers at the redirect URI, got ${refused.href}`);
+      assert.equal(refused.searchParams.get('error'), 'login_required', refused.href);
+      assert.equal(refused.searchParams.get('code'), null);
+      assert.equal(refused.searchParams.get('state'), silent.state);
+    });
+  }
 
   it('a password-only session of an enrolled user is stepped up with the TOTP prompt, without the password', async () => {
     const user = await makeUser(tobira, { workspaceSlug });
@@ -108,16 +110,17 @@ describe('S9 an RP asks for MFA in an optional workspace', function () {
     assert.deepEqual(last.details.mfa_reasons, ['enrolled', 'request_acr']);
   });
 
-  it('a password-only session of a user without authenticator is enrolled, without the password', async () => {
+  it('a password-only session of a user without authenticator confirms the password, then is enrolled', async () => {
     const user = await makeUser(tobira, { workspaceSlug });
     const browser = new Browser(tobira.issuer);
     await signIn(plain, browser, user);
     const { start, page, askedForPassword } = await startSignIn(plain, browser, user, { acr_values: ACR_MFA });
-    assert.ok(!askedForPassword && isEnrolmentPage(page), `enrolment straight away: got ${page.status} ${page.url}`);
+    assert.ok(askedForPassword, 'binding a factor needs the password again');
+    assert.ok(isEnrolmentPage(page), `then enrolment: got ${page.status} ${page.url}`);
     const { after } = await enrol(browser, page, { at: clock.now() });
     const { claims } = await tokensAt(plain, start, after);
     assert.equal(claims.acr, ACR_MFA);
     assert.equal((await tobira.db('authenticators').where({ user_id: user.user.id })).length, 1);
-    assert.equal((await auditOf(tobira, user.user.id, 'sign_in')).at(-1)!.details.step_up, true);
+    assert.equal((await auditOf(tobira, user.user.id, 'sign_in')).at(-1)!.details.step_up, false);
   });
 });

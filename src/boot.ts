@@ -11,6 +11,7 @@ import { buildApp } from './server.ts';
 import { startCleanupJob } from './oidc/cleanup.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { log } from './log.ts';
+import { startMetricsServer } from './metrics-server.ts';
 
 export type RunningTobira = {
   issuer: string;
@@ -20,6 +21,8 @@ export type RunningTobira = {
   keys: InstanceKeys;
   /** Loads the usable signing keys again; true when they had changed (also runs every minute). */
   reloadKeys: () => Promise<boolean>;
+  /** The loopback-only /metrics address when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   close: () => Promise<void>;
 };
 
@@ -74,6 +77,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       instanceName: config.instanceName,
       trustProxy: config.trustProxy,
       metricsToken: config.metricsToken,
+      metricsOnMainPort: config.metricsPort === undefined,
       clock: options.clock ?? systemClock,
     });
     // oidc-provider fixes its keystore at construction. Every piece of state lives in the
@@ -97,9 +101,12 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
     }, KEY_RELOAD_MS);
     reloadTimer.unref();
     const stopCleanup = startCleanupJob(db);
+    const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort);
+    if (metrics) log.info('metrics served on the loopback interface only', { url: metrics.url });
     return {
       issuer,
       server,
+      metricsUrl: metrics?.url,
       get provider() {
         return current.provider;
       },
@@ -109,6 +116,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       close: async () => {
         clearInterval(reloadTimer);
         stopCleanup();
+        await metrics?.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await database.close();

@@ -23,6 +23,8 @@ export type Config = {
   demoRpPort: number;
   /** When set, /metrics demands `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** When set, /metrics is served only on this port of the loopback interface, not on PORT. */
+  metricsPort: number | undefined;
 };
 
 export class ConfigError extends Error {
@@ -91,6 +93,13 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('TOBIRA_SECRET is required when NODE_ENV=production (e.g. `openssl rand -base64 32`)');
   }
 
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  const metricsPort = env.METRICS_PORT ? readPort(env, 'METRICS_PORT', 0, problems) : undefined;
+  if (production && !metricsToken && metricsPort === undefined) {
+    // Metrics tell an outsider how many people sign in and fail: never public in production.
+    problems.push('METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production, or /metrics would be public: set METRICS_TOKEN=<long random value> (scrape with Authorization: Bearer …) or METRICS_PORT=<port> (served on 127.0.0.1 only)');
+  }
+
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${env.LOG_LEVEL}")`);
@@ -109,7 +118,8 @@ export function loadConfig(env: Env = process.env): Config {
     instanceName: env.TOBIRA_NAME || 'Tobira',
     logLevel,
     demoRpPort,
-    metricsToken: env.METRICS_TOKEN || undefined,
+    metricsToken,
+    metricsPort,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -75,7 +75,7 @@ async function errorPages(ctx: Context, next: Next): Promise<void> {
   }
 }
 
-function pageRoutes(db: Db, metricsToken: string | undefined): Router {
+function pageRoutes(db: Db, metricsToken: string | undefined, metricsOnMainPort: boolean): Router {
   const router = new Router();
   router.get('/', async (ctx) => {
     await renderPage(ctx, 'home', { title: translator(pickLang(ctx))('home.title') });
@@ -96,6 +96,7 @@ function pageRoutes(db: Db, metricsToken: string | undefined): Router {
     ctx.redirect(back.startsWith('/') && !back.startsWith('//') && !back.startsWith('/\\') ? back : '/');
   });
   router.get('/metrics', async (ctx) => {
+    if (!metricsOnMainPort) throw new HttpError(404, 'error.notFound');
     if (metricsToken && !constantEquals(ctx.get('authorization'), `Bearer ${metricsToken}`)) {
       ctx.status = 401;
       ctx.body = { error: 'unauthorized', error_description: 'send Authorization: Bearer <METRICS_TOKEN>' };
@@ -126,7 +127,7 @@ export function buildApp(options: AppOptions): App {
   app.use(requestLog);
   app.use(securityHeaders);
   app.use(errorPages);
-  const pages = pageRoutes(options.db, options.metricsToken);
+  const pages = pageRoutes(options.db, options.metricsToken, options.metricsOnMainPort !== false);
   const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
   app.use(interactions.routes()).use(interactions.allowedMethods());

@@ -84,6 +84,7 @@ export function addAuthenticatorRoutes(deps: AccountDeps): Router {
     const result = await confirmEnrolment(deps.db, deps.dataKey, {
       userId: user.id, label: label || t('account.add.defaultLabel'), sealedSecret: seal(deps.dataKey, TOTP_SECRET_PURPOSE, secret), code: newCode, now,
     });
+    if (!result.ok && result.reason === 'already') throw new HttpError(409, 'account.add.already', 'parallel submission of the same enrolment');
     if (!result.ok) {
       return showAddPage(deps, ctx, pending, label, { message: t('account.add.newCodeWrong', { email: user.email }), status: 400 });
     }

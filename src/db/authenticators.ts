@@ -5,6 +5,7 @@ export type AuthenticatorRow = {
   user_id: string;
   label: string;
   secret_encrypted: string;
+  secret_fingerprint: string | null;
   created_at: Date;
   last_used_at: Date | null;
   last_used_step: string | number | null;
@@ -19,22 +20,29 @@ export async function countAuthenticators(db: Db, userId: string): Promise<numbe
   return Number(row?.count ?? 0);
 }
 
+/**
+ * Inserts the authenticator unless one with the same secret exists (a parallel submission of the
+ * same enrolment won the race): then nothing is written and undefined is returned.
+ */
 export async function insertAuthenticator(
   db: Db,
-  values: { userId: string; label: string; secretEncrypted: string; acceptedStep: number; now: Date },
-): Promise<AuthenticatorRow> {
+  values: { userId: string; label: string; secretEncrypted: string; secretFingerprint: string; acceptedStep: number; now: Date },
+): Promise<AuthenticatorRow | undefined> {
   const [row] = await db<AuthenticatorRow>('authenticators')
     .insert({
       user_id: values.userId,
       label: values.label,
       secret_encrypted: values.secretEncrypted,
+      secret_fingerprint: values.secretFingerprint,
       created_at: values.now,
       // The confirming code counts as used: it cannot be replayed at the next prompt.
       last_used_step: values.acceptedStep,
       last_used_at: values.now,
     })
+    .onConflict('secret_fingerprint')
+    .ignore()
     .returning('*');
-  return row as AuthenticatorRow;
+  return row as AuthenticatorRow | undefined;
 }
 
 /**

@@ -54,3 +54,8 @@ export async function countUsersWithoutAuthenticator(db: Db, workspaceId: string
   const row = await q.count<{ count: string }[]>({ count: '*' }).first();
   return Number(row?.count ?? 0);
 }
+
+/** Holds the user's row until the transaction ends: changes to one user's factors run one at a time. */
+export async function lockUserRow(trx: Db, userId: string): Promise<void> {
+  await trx('users').where({ id: userId }).forUpdate().first('id');
+}

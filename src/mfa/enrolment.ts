@@ -1,7 +1,9 @@
 // Enrolment: a new secret is offered, and stored as an authenticator only once the user proves
 // their app produces its codes. Recovery codes are issued with the first authenticator (or
 // whenever the user has none left) and returned so the page can show them once.
+import { createHmac } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
+import { lockUserRow } from '../db/users.ts';
 import { insertAuthenticator, type AuthenticatorRow } from '../db/authenticators.ts';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes.ts';
 import { open, seal } from '../crypto/secret-box.ts';
@@ -22,7 +24,13 @@ export function pendingSecret(dataKey: Buffer, sealed: string): string {
 
 export type EnrolmentResult =
   | { ok: true; authenticator: AuthenticatorRow; recoveryCodes: string[] | undefined }
-  | { ok: false; reason: 'malformed' | 'wrong' };
+  // `already`: another submission of this same enrolment (same secret) was stored first.
+  | { ok: false; reason: 'malformed' | 'wrong' | 'already' };
+
+/** A keyed fingerprint of a TOTP secret: equal for equal secrets, useless without the instance key. */
+function secretFingerprint(dataKey: Buffer, secret: string): string {
+  return createHmac('sha256', dataKey).update(`totp-secret:${secret}`).digest('base64url');
+}
 
 export async function confirmEnrolment(
   db: Db,
@@ -31,17 +39,23 @@ export async function confirmEnrolment(
 ): Promise<EnrolmentResult> {
   const code = normaliseCode(input.code);
   if (!isWellFormedCode(code)) return { ok: false, reason: 'malformed' };
-  const step = await matchingStep(pendingSecret(dataKey, input.sealedSecret), code, input.now);
+  const secret = pendingSecret(dataKey, input.sealedSecret);
+  const step = await matchingStep(secret, code, input.now);
   if (step === undefined) return { ok: false, reason: 'wrong' };
   const label = input.label.trim().slice(0, MAX_LABEL_LENGTH) || 'Authenticator app';
-  return db.transaction(async (trx) => {
+  return db.transaction(async (trx): Promise<EnrolmentResult> => {
+    // Two enrolments of one user at once (two tabs) must not both decide that recovery codes are
+    // due and leave the user holding codes that were replaced: they take turns.
+    await lockUserRow(trx, input.userId);
     const authenticator = await insertAuthenticator(trx, {
       userId: input.userId,
       label,
       secretEncrypted: input.sealedSecret,
+      secretFingerprint: secretFingerprint(dataKey, secret),
       acceptedStep: step,
       now: input.now,
     });
+    if (!authenticator) return { ok: false, reason: 'already' };
     let recoveryCodes: string[] | undefined;
     if ((await countUnusedRecoveryCodes(trx, input.userId)) === 0) {
       recoveryCodes = newRecoveryCodes();

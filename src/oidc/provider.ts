@@ -20,6 +20,8 @@ export type ProviderOptions = {
   instanceName: string;
   trustProxy: boolean;
   metricsToken?: string | undefined;
+  /** False when /metrics has its own loopback port (METRICS_PORT). */
+  metricsOnMainPort?: boolean;
 };
 
 // Every path oidc-provider serves; server.ts forwards only these to it, so other paths get our 404 page.
@@ -149,5 +151,9 @@ export function createProvider(options: ProviderOptions): Provider {
   };
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = options.trustProxy;
+  // Discovery lists `sid`, so every ID token carries it (the session's id for this client, never a
+  // bearer value), not only those of clients registered for back-channel logout: an RP can tell
+  // which of its sessions a later logout ends, and is never told to expect a claim it does not get.
+  Object.defineProperty(provider.Client.prototype, 'includeSid', { value: () => true });
   return provider;
 }

@@ -82,3 +82,17 @@ export async function makeClient(tobira: RunningTobira, overrides: Partial<Clien
   });
   return { clientId: client.client_id, secret };
 }
+
+/**
+ * A second node behind the same (imagined) load balancer: the same issuer and secret, its own
+ * provider and HTTP server. On PostgreSQL it is booted separately with its own connection pool;
+ * the in-memory PGlite of the first node can only be shared in this process.
+ */
+export async function startSecondNode(first: RunningTobira, options: { clock?: Clock } = {}): Promise<RunningTobira & { url: string }> {
+  const extra = { ISSUER: first.issuer };
+  const node = process.env.DATABASE_URL
+    ? await startTobira(extra, { clock: options.clock })
+    : await startTobira(extra, { clock: options.clock, sameDatabaseAs: first });
+  const port = (node.server.address() as { port: number }).port;
+  return Object.assign(node, { url: `http://127.0.0.1:${port}` });
+}

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
-import { startTobira, makeClient } from '../helpers/tobira.ts';
-import { discover } from '../helpers/rp.ts';
+import * as oidc from 'openid-client';
+import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
+import { Browser } from '../helpers/browser.ts';
+import { discover, signIn } from '../helpers/rp.ts';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
 
 describe('discovery and JWKS', () => {
@@ -27,6 +29,24 @@ describe('discovery and JWKS', () => {
     for (const claim of ['sub', 'amr', 'acr', 'auth_time', 'email', 'email_verified', 'name', 'workspace']) {
       assert.ok(meta.claims_supported?.includes(claim), `claim ${claim} listed`);
     }
+  });
+
+  it('lists in claims_supported exactly the claims an ID token or userinfo can carry', async () => {
+    const { clientId, secret } = await makeClient(tobira);
+    const config = await discover(tobira.issuer, clientId, secret);
+    const listed = [...(config.serverMetadata().claims_supported ?? [])].sort();
+    assert.deepEqual(listed, ['acr', 'amr', 'auth_time', 'email', 'email_verified', 'iss', 'name', 'sid', 'sub', 'workspace'].sort());
+    const user = await makeUser(tobira, { name: 'Claims Person' });
+    const { tokens } = await signIn(config, new Browser(tobira.issuer), user);
+    const idToken = tokens.claims()!;
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub);
+    // JWT bookkeeping (RFC 7519, OpenID Connect Core §2) is not a claim about the user.
+    const bookkeeping = new Set(['aud', 'exp', 'iat', 'nonce', 'at_hash', 'c_hash', 'azp']);
+    const seen = new Set([...Object.keys(idToken), ...Object.keys(userinfo)].filter((k) => !bookkeeping.has(k)));
+    assert.deepEqual([...seen].sort(), listed, 'every listed claim appears, and nothing unlisted does');
+    assert.match(String(idToken.sid), /^[\w-]{16,}$/, 'sid is in every ID token');
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    assert.equal(refreshed.claims()!.sid, idToken.sid, 'a refreshed ID token keeps the session id');
   });
 
   it('publishes the public half of the signing key, never the private parts', async () => {

@@ -25,3 +25,21 @@ describe('Prometheus metrics', () => {
     assert.ok(!text.includes(user.email) && !text.includes(user.user.id) && !text.includes(user.password));
   });
 });
+
+describe('Prometheus metrics on their own loopback port (METRICS_PORT)', () => {
+  let tobira: RunningTobira;
+  before(async () => {
+    tobira = await startTobira({ METRICS_PORT: '0' });
+  });
+  after(async () => tobira.close());
+
+  it('serves /metrics on 127.0.0.1 without a token, and not on the public port', async () => {
+    assert.ok(tobira.metricsUrl, 'the metrics address is known');
+    assert.match(tobira.metricsUrl!, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const metrics = await fetch(tobira.metricsUrl!);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /tobira_http_request_duration_seconds/);
+    assert.equal((await fetch(`${tobira.issuer}/metrics`)).status, 404);
+    assert.equal((await fetch(tobira.metricsUrl!.replace('/metrics', '/healthz'))).status, 404, 'nothing else is served there');
+  });
+});

@@ -42,6 +42,17 @@ describe('configuration from the environment', () => {
     assert.deepEqual(problems({ DATABASE_URL: 'postgres://db.example/tobira', TOBIRA_SECRET: 'x'.repeat(32) }), []);
   });
 
+  it('refuses to start in production with /metrics public, in one line that says what to set', () => {
+    const base = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', TOBIRA_SECRET: 'x'.repeat(32) };
+    const found = problems(base);
+    assert.equal(found.length, 1);
+    assert.match(found[0]!, /^METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production/);
+    assert.ok(!found[0]!.includes('\n'));
+    assert.deepEqual(problems({ ...base, METRICS_TOKEN: 'a-long-random-metrics-token' }), []);
+    assert.deepEqual(problems({ ...base, METRICS_PORT: '9464' }), []);
+    assert.deepEqual(problems({ NODE_ENV: 'development', TOBIRA_SECRET: 'x'.repeat(32) }), [], 'outside production /metrics may stay open');
+  });
+
   it('requires a secret and https in production', () => {
     const found = problems({ NODE_ENV: 'production', ISSUER: 'http://id.example.com' });
     assert.ok(found.some((p) => p.startsWith('TOBIRA_SECRET is required')));

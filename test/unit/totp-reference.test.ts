@@ -35,6 +35,18 @@ describe('TOTP', () => {
     assert.equal(await matchingStep(secret, codeFor(secret, new Date(now.getTime() - 90000)), now), undefined);
   });
 
+  it('accepts exactly one step of drift: codes two or three steps away on either side are refused', async () => {
+    const secret = newTotpSecret();
+    // Mid-step, so no boundary is crossed while the test runs.
+    const now = new Date(Math.floor(Date.now() / 30000) * 30000 + 15000);
+    for (const steps of [-3, -2, 2, 3]) {
+      const code = codeFor(secret, new Date(now.getTime() + steps * 30000));
+      // A code of another step may equal a code within the window by chance (1 in 10^6 per step).
+      const collides = [-1, 0, 1].some((near) => codeFor(secret, new Date(now.getTime() + near * 30000)) === code);
+      if (!collides) assert.equal(await matchingStep(secret, code, now), undefined, `${steps} steps away`);
+    }
+  });
+
   it('refuses malformed input without throwing', async () => {
     const secret = newTotpSecret();
     const now = new Date();

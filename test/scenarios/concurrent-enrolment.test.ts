@@ -1,0 +1,101 @@
+// One enrolment creates one authenticator, however many times (and on however many nodes) its
+// form arrives at once; the recovery codes shown are the ones stored.
+import assert from 'node:assert/strict';
+import type { RunningTobira } from '../../src/boot.ts';
+import { adjustableClock } from '../../src/clock.ts';
+import { startTobira, startSecondNode, makeClient, makeUser, makeWorkspace, CALLBACK } from '../helpers/tobira.ts';
+import { Browser, type Page } from '../helpers/browser.ts';
+import { authorizationUrl, discover, exchange } from '../helpers/rp.ts';
+import { isEnrolmentPage, recoveryCodesOn, secretOn } from '../helpers/mfa.ts';
+import { codeFor } from '../helpers/totp.ts';
+import { openAccount, newSecretOn } from '../helpers/account.ts';
+import { csrfOn } from '../helpers/console.ts';
+import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
+import { ACR_MFA } from '../../src/oidc/assurance.ts';
+
+// As in the review; a sixth parallel password proof would meet the password throttle, which counts
+// every attempt before checking it.
+const PARALLEL = 5;
+
+/** A browser on `node` holding the same cookies as `from`: the same person's tab, routed elsewhere. */
+function sameCookiesOn(from: Browser, nodeUrl: string): Browser {
+  const twin = new Browser(nodeUrl);
+  for (const name of from.cookieNames()) twin.setCookie(name, from.cookie(name));
+  return twin;
+}
+
+describe('Concurrent enrolment creates one authenticator', function () {
+  const clock = adjustableClock();
+  let nodeA: RunningTobira;
+  let nodeB: RunningTobira & { url: string };
+  before(async () => {
+    nodeA = await startTobira({}, { clock });
+    nodeB = await startSecondNode(nodeA, { clock });
+  });
+  after(async () => {
+    await nodeB?.close();
+    await nodeA?.close();
+  });
+
+  async function storedCodeHashes(userId: string): Promise<string[]> {
+    return (await nodeA.db('recovery_codes').where({ user_id: userId }).whereNull('used_at')).map((r: { code_hash: string }) => r.code_hash).sort();
+  }
+
+  it(`${PARALLEL} parallel submissions of the sign-in enrolment form across two nodes: one authenticator, the codes shown are the codes stored`, async () => {
+    const workspace = await makeWorkspace(nodeA, 'required');
+    const user = await makeUser(nodeA, { workspaceSlug: workspace.slug });
+    const { clientId, secret } = await makeClient(nodeA);
+    const config = await discover(nodeA.issuer, clientId, secret);
+    const browser = new Browser(nodeA.issuer);
+    const start = await authorizationUrl(config);
+    const enrolPage = await browser.submit(await browser.open(start.url.href), { email: user.email, password: user.password });
+    assert.ok(isEnrolmentPage(enrolPage), `enrolment: got ${enrolPage.status} ${enrolPage.url}`);
+    const body = new URLSearchParams({ label: 'Pixel', code: codeFor(secretOn(enrolPage), clock.now()) });
+    const path = `${new URL(enrolPage.url).pathname}/enrol`;
+    const onB = sameCookiesOn(browser, nodeB.url);
+
+    const answers = await Promise.all(Array.from({ length: PARALLEL }, (_, i) =>
+      (i % 2 ? onB.request(`${nodeB.url}${path}`, { method: 'POST', body }) : browser.request(`${nodeA.issuer}${path}`, { method: 'POST', body }))));
+    const statuses = answers.map((a) => a.status).sort();
+    assert.ok(statuses.every((s) => s === 303 || s === 409), `each answer is the result page (303) or "already set up" (409): ${statuses}`);
+    for (const refused of answers.filter((a) => a.status === 409)) {
+      assert.match(refused.html, /already set up by another submission of the same form/);
+    }
+    assert.equal((await nodeA.db('authenticators').where({ user_id: user.user.id })).length, 1, 'exactly one authenticator');
+
+    const codesPage: Page = await browser.open(`${nodeA.issuer}${new URL(enrolPage.url).pathname}`);
+    const shown = recoveryCodesOn(codesPage);
+    assert.equal(shown.length, 10, `the recovery codes page: ${codesPage.status} ${codesPage.url}`);
+    assert.deepEqual(await storedCodeHashes(user.user.id), shown.map((c) => hashRecoveryCode(nodeA.keys.dataKey, c)).sort(), 'the codes shown are the ones stored');
+    const back = await browser.submit(codesPage, {}, '/continue');
+    assert.ok(back.url.startsWith(CALLBACK));
+    assert.equal((await exchange(config, start, back.url)).claims()!.acr, ACR_MFA);
+  });
+
+  it(`${PARALLEL} parallel submissions of "add an authenticator" at /account across two nodes: one authenticator`, async () => {
+    const user = await makeUser(nodeA);
+    // An optional workspace and no authenticator yet: the account page asks for the password.
+    const { browser } = await openAccount(nodeA, clock, user);
+    const addPage = await browser.open(`${nodeA.issuer}/account/authenticators/new`);
+    const body = new URLSearchParams({
+      csrf: csrfOn(addPage),
+      pending: /name="pending" value="([^"]+)"/.exec(addPage.html)![1]!,
+      label: 'Tablet',
+      new_code: codeFor(newSecretOn(addPage), clock.now()),
+      password: user.password,
+    });
+    const onB = sameCookiesOn(browser, nodeB.url);
+    const answers = await Promise.all(Array.from({ length: PARALLEL }, (_, i) =>
+      (i % 2 ? onB.request(`${nodeB.url}/account/authenticators`, { method: 'POST', body }) : browser.request(`${nodeA.issuer}/account/authenticators`, { method: 'POST', body }))));
+    const winners = answers.filter((a) => a.status === 200);
+    assert.equal(winners.length, 1, `one answer shows the recovery codes: ${answers.map((a) => a.status)}`);
+    for (const other of answers.filter((a) => a !== winners[0])) {
+      assert.equal(other.status, 409);
+      assert.match(other.html, /already been added/);
+    }
+    assert.equal((await nodeA.db('authenticators').where({ user_id: user.user.id })).length, 1, 'exactly one authenticator');
+    const shown = recoveryCodesOn(winners[0]!);
+    assert.equal(shown.length, 10);
+    assert.deepEqual(await storedCodeHashes(user.user.id), shown.map((c) => hashRecoveryCode(nodeA.keys.dataKey, c)).sort());
+  });
+});

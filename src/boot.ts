@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { Config } from './config.ts';
 import { openDatabase, migrateLatest, type Db } from './db/connection.ts';
-import { deriveInstanceKeys, resolveSecret, type InstanceKeys } from './crypto/instance-secret.ts';
+import { deriveInstanceKeys, lazyInstanceKeys, resolveSecret, type InstanceKeys } from './crypto/instance-secret.ts';
 import { ensureSigningKey, loadSigningJwks } from './oidc/keys.ts';
 import { buildApp } from './server.ts';
 import { startCleanupJob } from './oidc/cleanup.ts';
@@ -43,7 +43,7 @@ export type BootOptions = {
 export async function openAndMigrate(config: Config, inMemory = false) {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: inMemory ? 'memory' : config.dataDir });
   try {
-    await migrateLatest(database.db);
+    await migrateLatest(database.db, lazyInstanceKeys(config));
   } catch (err) {
     await database.close();
     throw err;
@@ -73,6 +73,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       db,
       dataKey: keys.dataKey,
       cookieKeys: keys.cookieKeys,
+      tokenKey: keys.tokenKey,
       jwks,
       instanceName: config.instanceName,
       trustProxy: config.trustProxy,

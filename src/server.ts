@@ -131,7 +131,7 @@ export function buildApp(options: AppOptions): App {
   const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
   app.use(interactions.routes()).use(interactions.allowedMethods());
-  const consoleDeps = { provider, db: options.db, clock: options.clock, dataKey: options.dataKey, instanceName: options.instanceName };
+  const consoleDeps = { provider, db: options.db, clock: options.clock, dataKey: options.dataKey, tokenKey: options.tokenKey, instanceName: options.instanceName };
   mountConsole(app, consoleDeps, ADMIN_SPEC, adminPages(consoleDeps));
   mountConsole(app, consoleDeps, ACCOUNT_SPEC, accountPages(consoleDeps));
   const handle = provider.callback();

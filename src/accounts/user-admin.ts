@@ -10,6 +10,7 @@ import type { WorkspaceRow } from '../db/workspaces.ts';
 import { clearThrottle } from '../db/throttles.ts';
 import { claimSetPasswordToken, findUsableSetPasswordToken, insertSetPasswordToken } from '../db/set-password-tokens.ts';
 import { hashPassword, passwordProblem, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
+import { tokenDigest } from '../crypto/token-digest.ts';
 import { throttleKeys } from '../mfa/throttle.ts';
 import { endSessionsAndGrants } from './revocation.ts';
 import { createUser } from './users.ts';
@@ -33,7 +34,12 @@ export class Refused extends Error {
 }
 
 export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
-export const setPasswordTokenId = (token: string): string => createHash('sha256').update(token).digest('base64url');
+/**
+ * Row ids a set-password link's token may have: its HMAC, or — links issued before migration 0005,
+ * which kept them valid until they expire (at most 7 days) — its plain SHA-256, marked `sha256:`.
+ */
+export const setPasswordTokenIds = (tokenKey: Buffer, token: string): string[] =>
+  [tokenDigest(tokenKey, token), `sha256:${createHash('sha256').update(token).digest('base64url')}`];
 
 function checkPassword(password: string): void {
   if (passwordProblem(password)) {
@@ -114,10 +120,10 @@ export type CreatedUser = { user: UserRow; link?: { token: string; expiresAt: Da
 
 /**
  * Creates a user in `workspace` with either an initial password or a one-time set-password link
- * (the token is returned once; only its SHA-256 is stored). The role must already be allowed for
+ * (the token is returned once; only its HMAC is stored). The role must already be allowed for
  * the actor (src/admin/access.ts).
  */
-export async function createWorkspaceUser(db: Db, workspace: WorkspaceRow, input: NewUser, now: Date): Promise<CreatedUser> {
+export async function createWorkspaceUser(db: Db, tokenKey: Buffer, workspace: WorkspaceRow, input: NewUser, now: Date): Promise<CreatedUser> {
   const email = input.email.trim();
   if (!EMAIL.test(email) || email.length > 320) throw new InvalidUserInput('admin.users.input.email');
   if (input.name.trim().length > 200) throw new InvalidUserInput('admin.users.input.name');
@@ -134,7 +140,7 @@ export async function createWorkspaceUser(db: Db, workspace: WorkspaceRow, input
       if (input.method === 'password') return { user };
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + SET_PASSWORD_LINK_DAYS * 24 * 3600 * 1000);
-      await insertSetPasswordToken(trx, { id: setPasswordTokenId(token), userId: user.id, now, expiresAt });
+      await insertSetPasswordToken(trx, { id: tokenDigest(tokenKey, token), userId: user.id, now, expiresAt });
       return { user, link: { token, expiresAt } };
     });
   } catch (err) {
@@ -145,9 +151,9 @@ export async function createWorkspaceUser(db: Db, workspace: WorkspaceRow, input
 }
 
 /** The user a set-password link is for, while the link is usable and the account active. */
-export async function userOfSetPasswordLink(db: Db, token: string, now: Date): Promise<UserRow | undefined> {
+export async function userOfSetPasswordLink(db: Db, tokenKey: Buffer, token: string, now: Date): Promise<UserRow | undefined> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-  const row = await findUsableSetPasswordToken(db, setPasswordTokenId(token), now);
+  const row = await findUsableSetPasswordToken(db, setPasswordTokenIds(tokenKey, token), now);
   const user = row ? await findUserById(db, row.user_id) : undefined;
   return user?.status === 'active' ? user : undefined;
 }
@@ -156,13 +162,13 @@ export async function userOfSetPasswordLink(db: Db, token: string, now: Date): P
  * Sets the password through a link: the link is claimed and the hash written in one transaction,
  * so a link works once even when two tabs submit together. Undefined when the link is not usable.
  */
-export async function setPasswordWithLink(db: Db, token: string, password: string, confirm: string, now: Date): Promise<UserRow | undefined> {
+export async function setPasswordWithLink(db: Db, tokenKey: Buffer, token: string, password: string, confirm: string, now: Date): Promise<UserRow | undefined> {
   if (password !== confirm) throw new InvalidUserInput('admin.users.input.mismatch');
   checkPassword(password);
-  if (!(await userOfSetPasswordLink(db, token, now))) return undefined;
+  if (!(await userOfSetPasswordLink(db, tokenKey, token, now))) return undefined;
   const hash = await hashPassword(password);
   return db.transaction(async (trx) => {
-    const userId = await claimSetPasswordToken(trx, setPasswordTokenId(token), now);
+    const userId = await claimSetPasswordToken(trx, setPasswordTokenIds(tokenKey, token), now);
     if (!userId) return undefined;
     const [user] = await trx<UserRow>('users').where({ id: userId, status: 'active' }).update({ password_hash: hash, updated_at: now }).returning('*');
     if (!user) throw new InvalidUserInput('admin.users.setPassword.invalid'); // rolls the claim back

@@ -31,7 +31,7 @@ export function setPasswordRoutes(deps: AdminDeps): Router {
   });
 
   router.get('/set-password/:token', async (ctx) => {
-    const user = await userOfSetPasswordLink(deps.db, ctx.params.token!, deps.clock.now());
+    const user = await userOfSetPasswordLink(deps.db, deps.tokenKey, ctx.params.token!, deps.clock.now());
     if (!user) throw invalid();
     await renderForm(ctx, user.email);
   });
@@ -40,11 +40,11 @@ export function setPasswordRoutes(deps: AdminDeps): Router {
     const token = ctx.params.token!;
     const form = await readForm(ctx);
     const now = deps.clock.now();
-    const owner = await userOfSetPasswordLink(deps.db, token, now);
+    const owner = await userOfSetPasswordLink(deps.db, deps.tokenKey, token, now);
     if (!owner) throw invalid();
     let user;
     try {
-      user = await setPasswordWithLink(deps.db, token, field(form, 'password'), field(form, 'confirm'), now);
+      user = await setPasswordWithLink(deps.db, deps.tokenKey, token, field(form, 'password'), field(form, 'confirm'), now);
     } catch (err) {
       if (!(err instanceof InvalidUserInput)) throw err;
       if (err.key === 'admin.users.setPassword.invalid') throw invalid();

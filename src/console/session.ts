@@ -1,7 +1,8 @@
 // Sessions of Tobira's own consoles (admin, account). A console signs its user in through the
 // provider like any relying party — authorization code with PKCE — but redeems the code
 // in-process (it is the provider), then keeps a short server-side session: the cookie holds a
-// random token, the database its SHA-256, a CSRF token and the sign-in's assurance.
+// random token, the database its HMAC and the sign-in's assurance. The CSRF token is derived from
+// the cookie's token, so the database holds nothing a browser could present.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import Router from '@koa/router';
@@ -18,6 +19,7 @@ import { HttpError } from '../http/errors.ts';
 import { readForm } from '../http/form-body.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { ACR_MFA } from '../oidc/assurance.ts';
+import { consoleCsrfToken, tokenDigest } from '../crypto/token-digest.ts';
 import type { MessageKey } from '../i18n/en.ts';
 
 export type ConsoleSpec = {
@@ -34,9 +36,8 @@ export type ConsoleSpec = {
 
 export type ConsoleState = { session: ConsoleSessionRow; user: UserRow; workspace: WorkspaceRow; csrf: string };
 
-export type ConsoleDeps = { provider: Provider; db: Db; clock: Clock };
+export type ConsoleDeps = { provider: Provider; db: Db; clock: Clock; tokenKey: Buffer };
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 const cookieName = (spec: ConsoleSpec) => `tobira_${spec.console}`;
 const loginCookie = (spec: ConsoleSpec) => `tobira_${spec.console}_login`;
 
@@ -110,10 +111,9 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
     const token = randomBytes(32).toString('base64url');
     const now = deps.clock.now();
     await insertConsoleSession(deps.db, {
-      id: sha256(token),
+      id: tokenDigest(deps.tokenKey, token),
       user_id: user.id,
       console: spec.console,
-      csrf_token: randomBytes(24).toString('base64url'),
       acr: code.acr ?? '',
       auth_time: new Date((code.authTime ?? Math.floor(now.getTime() / 1000)) * 1000),
       ip: ctx.ip,
@@ -146,17 +146,17 @@ export function requireConsole(deps: ConsoleDeps, spec: ConsoleSpec) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const token = ctx.cookies.get(cookieName(spec), { signed: true });
     const now = deps.clock.now();
-    const session = token ? await findConsoleSession(deps.db, sha256(token), spec.console, now) : undefined;
+    const session = token ? await findConsoleSession(deps.db, tokenDigest(deps.tokenKey, token), spec.console, now) : undefined;
     const fresh = session && now.getTime() - session.created_at.getTime() < spec.maxSeconds * 1000;
     const user = fresh ? await findUserById(deps.db, session.user_id) : undefined;
     const workspace = user ? await findWorkspaceById(deps.db, user.workspace_id) : undefined;
-    if (!session || !user || !workspace || user.status !== 'active' || spec.admits(user)) {
+    if (!token || !session || !user || !workspace || user.status !== 'active' || spec.admits(user)) {
       if (session) await deleteConsoleSession(deps.db, session.id);
       if (ctx.method === 'GET') return ctx.redirect(`${spec.basePath}/login?back=${encodeURIComponent(ctx.originalUrl)}`);
       throw new HttpError(401, 'console.signInExpired', 'console session missing or expired');
     }
     await touchConsoleSession(deps.db, session.id, now, new Date(now.getTime() + spec.idleSeconds * 1000));
-    ctx.state.console = { session, user, workspace, csrf: session.csrf_token } satisfies ConsoleState;
+    ctx.state.console = { session, user, workspace, csrf: consoleCsrfToken(deps.tokenKey, token) } satisfies ConsoleState;
     ctx.set('Cache-Control', 'no-store');
     await next();
   };

@@ -11,6 +11,8 @@ export type InstanceKeys = {
   dataKey: Buffer;
   /** Keys for signed cookies (Koa and oidc-provider must share them). */
   cookieKeys: string[];
+  /** HMAC-SHA-256 key under which bearer values are stored (src/crypto/token-digest.ts). */
+  tokenKey: Buffer;
 };
 
 export function resolveSecret(secret: string | undefined, dataDir: string): string {
@@ -32,5 +34,12 @@ export function deriveInstanceKeys(secret: string): InstanceKeys {
   return {
     dataKey: derive(secret, 'data-at-rest/v1'),
     cookieKeys: [derive(secret, 'cookies/v1').toString('base64url')],
+    tokenKey: derive(secret, 'token-digests/v1'),
   };
+}
+
+/** The keys of a configuration, derived on first use (a migration with nothing to convert never needs them). */
+export function lazyInstanceKeys(config: { secret?: string | undefined; dataDir: string }): () => InstanceKeys {
+  let keys: InstanceKeys | undefined;
+  return () => (keys ??= deriveInstanceKeys(resolveSecret(config.secret, config.dataDir)));
 }

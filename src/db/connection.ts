@@ -68,8 +68,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 }
 
-export async function migrateLatest(db: Db): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest()) as [number, string[]];
+/** What a migration that converts stored values needs from the instance secret. */
+export type MigrationKeys = () => { tokenKey: Buffer; dataKey: Buffer };
+
+/**
+ * Applies pending migrations, all in one transaction. `keys` reaches the migrations as
+ * `knex.userParams.instanceKeys` (0005 re-keys stored tokens); it is called only when a migration
+ * has rows to convert, so a fresh database never needs the secret here.
+ */
+export async function migrateLatest(db: Db, keys: MigrationKeys): Promise<string[]> {
+  const [, applied] = (await db.withUserParams({ ...db.userParams, instanceKeys: keys }).migrate.latest()) as [number, string[]];
   return applied;
 }
 

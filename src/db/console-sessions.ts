@@ -6,7 +6,6 @@ export type ConsoleSessionRow = {
   id: string;
   user_id: string;
   console: Console;
-  csrf_token: string;
   acr: string;
   auth_time: Date;
   ip: string | null;

@@ -1,10 +1,10 @@
-// SQL behind the oidc-provider adapter: every model in one jsonb table, keyed by (model, id).
+// SQL behind the oidc-provider adapter: every model in one jsonb table, keyed by (model, id). The
+// adapter passes ids and payloads already stripped of bearer values (src/oidc/stored-model.ts).
 import { deletedCount, type Db } from './connection.ts';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
   uid?: string;
-  userCode?: string;
   accountId?: string;
   consumed?: unknown;
 };
@@ -16,7 +16,6 @@ export async function upsertModel(db: Db, model: string, id: string, payload: Oi
     payload: JSON.stringify(payload),
     grant_id: payload.grantId ?? null,
     uid: payload.uid ?? null,
-    user_code: payload.userCode ?? null,
     account_id: payload.accountId ?? null,
     expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
   };
@@ -44,10 +43,6 @@ export async function findModel(db: Db, model: string, id: string): Promise<Oidc
 
 export async function findModelByUid(db: Db, model: string, uid: string): Promise<OidcPayload | undefined> {
   return toPayload(await live(db, model).andWhere('uid', uid).first());
-}
-
-export async function findModelByUserCode(db: Db, model: string, userCode: string): Promise<OidcPayload | undefined> {
-  return toPayload(await live(db, model).andWhere('user_code', userCode).first());
 }
 
 export async function destroyModel(db: Db, model: string, id: string): Promise<void> {

@@ -1,5 +1,6 @@
-// One-time set-password links. The row's id is the SHA-256 of the token in the link, so a
-// database dump does not hand out live links; a token is claimed atomically, so it works once.
+// One-time set-password links. The row's id is the HMAC of the token in the link (legacy rows: its
+// SHA-256, see setPasswordTokenIds), so a database dump does not hand out live links; a token is
+// claimed atomically, so it works once.
 import type { Db } from './connection.ts';
 
 export type SetPasswordTokenRow = { id: string; user_id: string; created_at: Date; expires_at: Date; used_at: Date | null };
@@ -8,15 +9,15 @@ export async function insertSetPasswordToken(db: Db, values: { id: string; userI
   await db('set_password_tokens').insert({ id: values.id, user_id: values.userId, created_at: values.now, expires_at: values.expiresAt });
 }
 
-/** The token's row when it is unused and unexpired at `now`. */
-export async function findUsableSetPasswordToken(db: Db, id: string, now: Date): Promise<SetPasswordTokenRow | undefined> {
-  return db<SetPasswordTokenRow>('set_password_tokens').where({ id }).whereNull('used_at').where('expires_at', '>', now).first();
+/** The token's row (under any of the ids it may have) when it is unused and unexpired at `now`. */
+export async function findUsableSetPasswordToken(db: Db, ids: string[], now: Date): Promise<SetPasswordTokenRow | undefined> {
+  return db<SetPasswordTokenRow>('set_password_tokens').whereIn('id', ids).whereNull('used_at').where('expires_at', '>', now).first();
 }
 
 /** Marks the token used unless another request did so first; returns its user id, or undefined. */
-export async function claimSetPasswordToken(db: Db, id: string, now: Date): Promise<string | undefined> {
+export async function claimSetPasswordToken(db: Db, ids: string[], now: Date): Promise<string | undefined> {
   const rows = await db<SetPasswordTokenRow>('set_password_tokens')
-    .where({ id })
+    .whereIn('id', ids)
     .whereNull('used_at')
     .where('expires_at', '>', now)
     .update({ used_at: now })

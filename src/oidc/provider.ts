@@ -16,6 +16,8 @@ export type ProviderOptions = {
   db: Db;
   dataKey: Buffer;
   cookieKeys: string[];
+  /** Key of the HMAC under which tokens, codes and session ids are stored. */
+  tokenKey: Buffer;
   jwks: { keys: Record<string, unknown>[] };
   instanceName: string;
   trustProxy: boolean;
@@ -70,7 +72,7 @@ function clientOriginAllowed(ctx: KoaContextWithOIDC, origin: string, client: { 
 
 export function createProvider(options: ProviderOptions): Provider {
   const configuration: Configuration = {
-    adapter: adapterFactory(options.db, options.dataKey, options.issuer),
+    adapter: adapterFactory(options.db, { dataKey: options.dataKey, tokenKey: options.tokenKey }, options.issuer),
     findAccount: accountFinder(options.db),
     jwks: options.jwks as Configuration['jwks'],
     claims: CLAIMS,

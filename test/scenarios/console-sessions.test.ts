@@ -3,7 +3,7 @@ import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace } from '../helpers/tobira.ts';
 import { Browser, alertText } from '../helpers/browser.ts';
-import { consoleSignIn } from '../helpers/console.ts';
+import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { ACR_MFA } from '../../src/oidc/assurance.ts';
 
@@ -70,8 +70,8 @@ describe('console sessions (rule 5)', function () {
     clock.advance(30);
     const again = await consoleSignIn(tobira, admin, '/admin/users', { browser, totpSecret, at: clock.now() });
     assert.equal(new URL(again.page.url).pathname, '/admin/users');
-    const { id, csrf_token: csrf } = await tobira.db('console_sessions').where({ user_id: admin.user.id }).orderBy('created_at', 'desc').first();
-    const out = await browser.request(`${tobira.issuer}/admin/logout`, { method: 'POST', body: new URLSearchParams({ csrf }) });
+    const { id } = await tobira.db('console_sessions').where({ user_id: admin.user.id }).orderBy('created_at', 'desc').first();
+    const out = await browser.request(`${tobira.issuer}/admin/logout`, { method: 'POST', body: new URLSearchParams({ csrf: csrfOn(again.page) }) });
     assert.equal(out.status, 302);
     assert.match(out.headers.get('location') ?? '', /\/session\/end\?client_id=tobira-admin/);
     assert.equal(await tobira.db('console_sessions').where({ id }).first(), undefined);

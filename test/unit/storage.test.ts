@@ -7,6 +7,8 @@ import { openDatabase, migrateLatest, type Database } from '../../src/db/connect
 import { upsertModel, findModel } from '../../src/db/oidc-models.ts';
 import { removeExpiredArtefacts } from '../../src/oidc/cleanup.ts';
 import { insertAuditEvent } from '../../src/db/audit-events.ts';
+import { deriveInstanceKeys } from '../../src/crypto/instance-secret.ts';
+import { TEST_SECRET } from '../helpers/tobira.ts';
 
 describe('embedded data folder lock', () => {
   let dir: string;
@@ -38,7 +40,7 @@ describe('database housekeeping', () => {
   let database: Database;
   before(async () => {
     database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: 'memory' });
-    await migrateLatest(database.db);
+    await migrateLatest(database.db, () => deriveInstanceKeys(TEST_SECRET));
   });
   after(async () => database.close());
 

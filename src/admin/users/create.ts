@@ -25,7 +25,7 @@ export function mountCreateUser(router: Router, deps: AdminDeps): void {
     if (refusal) await refuse(deps.db, ctx, 'create', refusal, undefined, { email: form.email, role: form.role });
     let created;
     try {
-      created = await createWorkspaceUser(deps.db, workspace, { ...form, name: field(raw, 'name'), password: field(raw, 'password') }, deps.clock.now());
+      created = await createWorkspaceUser(deps.db, deps.tokenKey, workspace, { ...form, name: field(raw, 'name'), password: field(raw, 'password') }, deps.clock.now());
     } catch (err) {
       if (err instanceof InvalidUserInput) return renderNewUserPage(ctx, form, t(err.key, err.vars), 400);
       throw err;

@@ -1,5 +1,6 @@
 // tobira migrate — every other command also migrates on open; this one says what it applied.
 import { migrateLatest } from '../../db/connection.ts';
+import { lazyInstanceKeys } from '../../crypto/instance-secret.ts';
 import type { Command, CommandGroup } from '../command.ts';
 import { auditCompleted } from '../audit.ts';
 import { withDatabase } from '../session.ts';
@@ -13,8 +14,8 @@ Applies the database migrations that have not run yet and lists them. Safe to ru
   options: {},
   async run() {
     const applied = await withDatabase(
-      async ({ db }) => {
-        const applied = await migrateLatest(db);
+      async ({ db, config }) => {
+        const applied = await migrateLatest(db, lazyInstanceKeys(config));
         if (applied.length) await auditCompleted(db, { action: 'migrate', details: { applied } });
         return applied;
       },

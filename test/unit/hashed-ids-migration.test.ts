@@ -114,7 +114,8 @@ describe('migration 0005: stored tokens become keyed hashes', () => {
     const linkToken = raw();
     await db('set_password_tokens').insert({ id: sha256(linkToken), user_id: userId, created_at: new Date(), expires_at: new Date(Date.now() + 7 * 86400_000) });
 
-    assert.deepEqual(await migrateLatest(db, () => keys), ['0005_hashed_ids.ts']);
+    // Later migrations run after it; 0005 is the one that must convert.
+    assert.equal((await migrateLatest(db, () => keys))[0], '0005_hashed_ids.ts');
 
     const text = await dump(db);
     for (const [label, value] of Object.entries({ sessionId, accessToken, refreshToken, code, interactionId, parId, consoleToken, csrf, linkToken, expired })) {
@@ -185,7 +186,7 @@ describe('migration 0005 through `tobira migrate`', function () {
       await database.close();
     }
     const result = succeeded<{ applied: string[] }>(await cli.run(['migrate', '--json']));
-    assert.deepEqual(result.applied, ['0005_hashed_ids.ts']);
+    assert.equal(result.applied[0], '0005_hashed_ids.ts');
     const cliKeys = deriveInstanceKeys(CLI_SECRET);
     const found = await cli.inspect((db) => new (adapterFactory(db, cliKeys, ISSUER))('Session').find(session));
     assert.deepEqual(found, { jti: session, kind: 'Session', uid: 'u1', accountId: 'a1' });

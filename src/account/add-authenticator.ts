@@ -76,7 +76,7 @@ export function addAuthenticatorRoutes(deps: AccountDeps): Router {
       const key = isWellFormedCode(newCode) ? 'account.add.newCodeWrong' : 'account.add.newCodeMalformed';
       return showAddPage(deps, ctx, pending, label, { message: t(key, { email: user.email }), status: 400 });
     }
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, { action: 'mfa.enrol', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason: proof.reason, proof: proof.method } });
       return showAddPage(deps, ctx, pending, label, proofError(t, proof, now));

@@ -74,7 +74,7 @@ export function authenticatorRoutes(deps: AccountDeps): Router {
       return showRename(deps, ctx, authenticator, label, { message: t(key, { max: String(MAX_LABEL_LENGTH) }), status: 400 });
     }
     const now = deps.clock.now();
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, { action: 'mfa.authenticator_rename', outcome: 'failure', targetType: 'authenticator', targetId: authenticator.id, details: { reason: proof.reason, user_id: user.id } });
       return showRename(deps, ctx, authenticator, label, proofError(t, proof, now));
@@ -102,7 +102,7 @@ export function authenticatorRoutes(deps: AccountDeps): Router {
     // Refused before the code is checked, so the refusal does not use up the user's code.
     if ((await countAuthenticators(deps.db, user.id)) < 2) return refuseLast(ctx);
     const now = deps.clock.now();
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, { action: 'mfa.authenticator_remove', outcome: 'failure', targetType: 'authenticator', targetId: authenticator.id, details: { reason: proof.reason, user_id: user.id } });
       return showRemove(deps, ctx, authenticator, proofError(t, proof, now));

@@ -8,6 +8,7 @@ import type { AuditOutcome } from '../db/audit-events.ts';
 import type { Db } from '../db/connection.ts';
 import { renderConsolePage } from '../console/render.ts';
 import { consoleState } from '../console/session.ts';
+import { deviceCookieOf } from '../mfa/device-cookie.ts';
 import { mfaRequiredBy, type FreshProof, type FreshResult } from '../mfa/self-service.ts';
 import type { UserRow } from '../db/users.ts';
 import type { WorkspaceRow } from '../db/workspaces.ts';
@@ -26,8 +27,8 @@ export function accountNav(t: Translate) {
   return [{ href: ACCOUNT_HOME, label: t('account.nav.home'), current: true }];
 }
 
-export function readProof(form: URLSearchParams): FreshProof {
-  return { code: field(form, 'code'), password: field(form, 'password') };
+export function readProof(form: URLSearchParams, ctx: Context): FreshProof {
+  return { code: field(form, 'code'), password: field(form, 'password'), deviceCookie: deviceCookieOf(ctx) };
 }
 
 export type PageError = { message: string; status: number };

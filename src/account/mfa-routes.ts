@@ -62,7 +62,7 @@ export function mfaRoutes(deps: AccountDeps): Router {
     const { user } = consoleState(ctx);
     const t = tr(ctx);
     const now = deps.clock.now();
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, { action: 'mfa.recovery_codes_regenerate', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason: proof.reason } });
       return showRegenerate(deps, ctx, proofError(t, proof, now));
@@ -101,7 +101,7 @@ export function mfaRoutes(deps: AccountDeps): Router {
       return renderRefusal(ctx, t('account.disable.refused'), reasons);
     }
     const now = deps.clock.now();
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, { action: 'mfa.disable', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason: proof.reason } });
       return showDisable(ctx, proofError(t, proof, now));

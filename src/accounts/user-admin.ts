@@ -1,17 +1,16 @@
 // What an admin does to a user of their workspace: create, change role, disable, enable, delete,
-// clear locks, and the one-time set-password link. Who may do it is decided in
-// src/admin/access.ts; the one rule that needs the database — a workspace keeps at least one
-// active workspace admin — is checked here, inside the change's transaction, with the workspace
-// row locked so concurrent changes in one workspace run one after the other.
+// and the one-time set-password link (clearing locks: src/mfa/user-locks.ts). Who may do it is
+// decided in src/admin/access.ts; the one rule that needs the database — a workspace keeps at
+// least one active workspace admin — is checked here, inside the change's transaction, with the
+// workspace row locked so concurrent changes in one workspace run one after the other.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import { findUserByEmail, findUserById, ROLES, type Role, type UserRow } from '../db/users.ts';
 import type { WorkspaceRow } from '../db/workspaces.ts';
-import { clearThrottle } from '../db/throttles.ts';
 import { claimSetPasswordToken, findUsableSetPasswordToken, insertSetPasswordToken } from '../db/set-password-tokens.ts';
 import { hashPassword, passwordProblem, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
 import { tokenDigest } from '../crypto/token-digest.ts';
-import { throttleKeys } from '../mfa/throttle.ts';
+import { clearUserLocks } from '../mfa/user-locks.ts';
 import { endSessionsAndGrants } from './revocation.ts';
 import { createUser } from './users.ts';
 import type { MessageKey } from '../i18n/en.ts';
@@ -101,18 +100,10 @@ export async function deleteUser(db: Db, target: UserRow): Promise<void> {
     const user = await current(trx, target);
     await keepOneWorkspaceAdmin(trx, user);
     await endSessionsAndGrants(trx, user.id);
-    await trx('throttles').whereIn('key', [throttleKeys.totp(user.id), throttleKeys.passwordAccount(user.email)]).delete();
+    await clearUserLocks(trx, user);
     // Authenticators, recovery codes, console sessions and set-password links go by ON DELETE CASCADE.
     await trx('users').where({ id: user.id }).delete();
   });
-}
-
-/** Clears the TOTP lock and the password lock of the user's e-mail; returns which were set. */
-export async function clearLocks(db: Db, target: UserRow): Promise<string[]> {
-  const cleared: string[] = [];
-  if (await clearThrottle(db, throttleKeys.totp(target.id))) cleared.push('totp');
-  if (await clearThrottle(db, throttleKeys.passwordAccount(target.email))) cleared.push('password');
-  return cleared;
 }
 
 export type NewUser = { email: string; name: string; role: string; method: string; password: string };

@@ -50,6 +50,26 @@ export async function clearThrottle(db: Db, key: string): Promise<boolean> {
   return deletedCount(await db('throttles').where({ key }).delete()) > 0;
 }
 
-export async function listThrottles(db: Db, keys: string[]): Promise<ThrottleRow[]> {
-  return keys.length ? db<ThrottleRow>('throttles').whereIn('key', keys) : [];
+/** A LIKE pattern for keys starting with `prefix`; keys hold base64url, whose `_` is a wildcard. */
+const startingWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function keysOrPrefixes(db: Db, keys: string[], prefixes: string[]) {
+  return db<ThrottleRow>('throttles').where((w) => {
+    w.whereIn('key', keys);
+    // Served by the text_pattern_ops index of migration 0006.
+    for (const prefix of prefixes) w.orWhere('key', 'like', startingWith(prefix));
+  });
+}
+
+/** Rows locked at `now` among `keys` and the keys starting with any of `prefixes`. */
+export async function listLockedThrottles(db: Db, keys: string[], prefixes: string[], now: Date): Promise<ThrottleRow[]> {
+  if (!keys.length && !prefixes.length) return [];
+  return keysOrPrefixes(db, keys, prefixes).andWhere('locked_until', '>', now);
+}
+
+/** Deletes `keys` and the keys starting with any of `prefixes` in one statement; returns the keys deleted. */
+export async function deleteThrottles(db: Db, keys: string[], prefixes: string[]): Promise<string[]> {
+  if (!keys.length && !prefixes.length) return [];
+  const rows = await keysOrPrefixes(db, keys, prefixes).delete().returning('key');
+  return (rows as { key: string }[]).map((r) => r.key);
 }

@@ -1,11 +1,13 @@
 // Ends a sign-in: records it and hands the result to oidc-provider, which redirects to the RP.
-// The assurance (amr, acr) is decided here and nowhere else.
+// The assurance (amr, acr) is decided here and nowhere else. A sign-in that proved the password in
+// this interaction, and every further factor it asked for, leaves a device cookie for the account.
 import type { Context } from 'koa';
 import type { Deps, Details, Progress } from './context.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { ACR_MFA, PASSWORD_ONLY, type Assurance } from '../oidc/assurance.ts';
 import type { UserRow } from '../db/users.ts';
 import { signIns } from '../metrics.ts';
+import { rememberDevice } from '../mfa/device-cookie.ts';
 
 export function assuranceFor(method: 'password' | 'otp' | 'recovery'): Assurance {
   if (method === 'otp') return { acr: ACR_MFA, amr: ['pwd', 'otp', 'mfa'] };
@@ -43,6 +45,11 @@ export async function finishSignIn(
     },
     ...requestOrigin(ctx),
   });
+  // Only once the whole sign-in is done, not after the password alone: the cookie exempts this
+  // browser from the lock strangers share, and a phished password without the second factor must
+  // not buy that. A step-up on an existing session (no password here) proves no more than the
+  // session cookie does, so it earns nothing either.
+  if (method === 'password' || progress?.passwordAt !== undefined) rememberDevice(ctx, deps.dataKey, user.email, now);
   await deps.provider.interactionFinished(
     ctx.req,
     ctx.res,

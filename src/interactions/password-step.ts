@@ -1,6 +1,8 @@
-// The password step. Throttled per typed e-mail and per client address before any hash is
-// computed; on success either finishes the sign-in or, when a rule demands MFA, moves on to the
-// TOTP prompt or enrolment within the same interaction.
+// The password step. Throttled before any hash is computed: a browser with a device cookie for
+// the typed account against that cookie's own budget, any other browser against the account's
+// untrusted-browser lock and its address (src/mfa/password-throttle.ts); on success either finishes
+// the sign-in or, when a rule demands MFA, moves on to the TOTP prompt or enrolment within the same
+// interaction.
 import type { Context } from 'koa';
 import { readForm, field } from '../http/form-body.ts';
 import { renderPage } from '../http/render.ts';
@@ -10,7 +12,8 @@ import type { MessageKey } from '../i18n/en.ts';
 import { checkPassword } from './password-sign-in.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { mfaContext } from '../mfa/facts.ts';
-import { ADDRESS_FAILURES_BEFORE_LOCK, attemptFailed, attemptSucceeded, attemptSucceededShared, beginAttempt, throttleKeys, type LockState } from '../mfa/throttle.ts';
+import { beginPasswordAttempt, chargedTo, longest, passwordAttemptFailed, passwordAttemptSucceeded, passwordBudgets } from '../mfa/password-throttle.ts';
+import { deviceCookieOf, deviceNonceFor } from '../mfa/device-cookie.ts';
 import { clientInfo, minutesUntil, paths, readProgress, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
 import { finishSignIn } from './finish.ts';
 import { authFailures, locks } from '../metrics.ts';
@@ -36,11 +39,6 @@ export async function showPasswordForm(
   }, error ? (error.key === 'login.locked' ? 429 : 401) : 200);
 }
 
-/** The lock that lasts longest, if any. */
-function latest(...states: LockState[]): LockState {
-  return states.reduce<LockState>((a, b) => (b.locked && (!a.locked || b.until > a.until) ? b : a), { locked: false });
-}
-
 export async function submitPassword(deps: Deps, ctx: Context, details: Details): Promise<void> {
   if (details.prompt.name !== 'login') throw new HttpError(400, 'error.interaction', 'not at the login step');
   const form = await readForm(ctx);
@@ -50,21 +48,17 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
 
   const now = deps.clock.now();
   const origin = requestOrigin(ctx);
-  const accountKey = throttleKeys.passwordAccount(email);
-  const addressKey = throttleKeys.passwordAddress(ctx.ip);
-  const lock = latest(
-    await beginAttempt(deps.db, accountKey, now),
-    await beginAttempt(deps.db, addressKey, now, ADDRESS_FAILURES_BEFORE_LOCK),
-  );
-  if (lock.locked) {
-    await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'locked', step: 'password' }, ...origin });
+  const deviceNonce = deviceNonceFor(deviceCookieOf(ctx), deps.dataKey, email, now);
+  const budgets = passwordBudgets(email, { address: ctx.ip, deviceNonce });
+  const lock = await beginPasswordAttempt(deps.db, budgets, now);
+  if (lock) {
+    await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'locked', step: 'password', scope: lock.scope }, ...origin });
     return showPasswordForm(deps, ctx, details, { key: 'login.locked', vars: { minutes: minutesUntil(lock.until, now) } }, email);
   }
 
   const result = await checkPassword(deps.db, email, password);
   if (!result.ok) {
-    const accountLock = await attemptFailed(deps.db, accountKey, now);
-    const addressLock = await attemptFailed(deps.db, addressKey, now, ADDRESS_FAILURES_BEFORE_LOCK);
+    const lockedNow = await passwordAttemptFailed(deps.db, budgets, now);
     const audit = {
       workspaceId: result.user?.workspace_id,
       actorType: result.user ? ('user' as const) : ('anonymous' as const),
@@ -74,19 +68,16 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
       ...origin,
     };
     authFailures.inc({ factor: 'password', reason: result.reason === 'unknown_account' ? 'wrong_password' : result.reason });
-    await recordAudit(deps.db, { ...audit, action: 'sign_in', outcome: 'failure', details: { reason: result.reason, client_id: details.params.client_id, step: 'password' } });
-    for (const [scope, state] of [['account', accountLock], ['address', addressLock]] as const) {
-      if (state.locked) locks.inc({ factor: `password_${scope}` });
-      if (state.locked) await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'password', scope, until: state.until.toISOString() } });
+    await recordAudit(deps.db, { ...audit, action: 'sign_in', outcome: 'failure', details: { reason: result.reason, client_id: details.params.client_id, step: 'password', scope: chargedTo(budgets) } });
+    for (const { scope, until } of lockedNow) {
+      locks.inc({ factor: `password_${scope}` });
+      await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'password', scope, until: until.toISOString() } });
     }
-    const locked = latest(accountLock, addressLock);
-    if (locked.locked) return showPasswordForm(deps, ctx, details, { key: 'login.locked', vars: { minutes: minutesUntil(locked.until, now) } }, email);
+    const locked = longest(lockedNow);
+    if (locked) return showPasswordForm(deps, ctx, details, { key: 'login.locked', vars: { minutes: minutesUntil(locked.until, now) } }, email);
     return showPasswordForm(deps, ctx, details, { key: 'login.failed' }, email);
   }
-  // The address counter is only given this attempt back: one good password must not wipe the
-  // failures others made from the same address.
-  await attemptSucceeded(deps.db, accountKey);
-  await attemptSucceededShared(deps.db, addressKey);
+  await passwordAttemptSucceeded(deps.db, budgets);
 
   const client = await clientInfo(deps.provider, details);
   const mfa = await mfaContext(deps.db, result.user.id, client, requestFacts(details));

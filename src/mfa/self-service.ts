@@ -14,9 +14,11 @@ import { verifyAgainstDecoy, verifyPassword, MAX_PASSWORD_LENGTH } from '../cryp
 import { checkTotp } from './second-factor.ts';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { standingMfaReasons, type MfaReason } from './rules.ts';
-import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys } from './throttle.ts';
+import { beginPasswordAttempt, passwordAttemptFailed, passwordAttemptSucceeded, passwordBudgets, longest } from './password-throttle.ts';
+import { deviceNonceFor } from './device-cookie.ts';
 
-export type FreshProof = { code: string; password: string };
+/** `deviceCookie`: the browser's raw device cookie, checked here like at the sign-in form. */
+export type FreshProof = { code: string; password: string; deviceCookie?: string | undefined };
 
 export type FreshResult =
   | { ok: true; method: 'otp' | 'pwd' }
@@ -35,19 +37,20 @@ export async function checkFreshProof(db: Db, dataKey: Buffer, user: UserRow, pr
     if (result.reason === 'locked') return { ok: false, reason: 'locked', method: 'otp', until: result.lock.until };
     return { ok: false, reason: result.reason, method: 'otp' };
   }
-  // Same throttle as the sign-in form, so /account is no side door for guessing the password.
+  // Same budgets as the sign-in form, so /account is no side door for guessing the password, and
+  // the user's own browser is not held by a lock that strangers set off.
   if (!proof.password) return { ok: false, reason: 'malformed', method: 'pwd' };
-  const key = throttleKeys.passwordAccount(user.email);
-  const lock = await beginAttempt(db, key, now);
-  if (lock.locked) return { ok: false, reason: 'locked', method: 'pwd', until: lock.until };
+  const budgets = passwordBudgets(user.email, { deviceNonce: deviceNonceFor(proof.deviceCookie, dataKey, user.email, now) });
+  const lock = await beginPasswordAttempt(db, budgets, now);
+  if (lock) return { ok: false, reason: 'locked', method: 'pwd', until: lock.until };
   const right = user.password_hash && proof.password.length <= MAX_PASSWORD_LENGTH
     ? await verifyPassword(proof.password, user.password_hash)
     : await verifyAgainstDecoy(proof.password);
   if (!right) {
-    const after = await attemptFailed(db, key, now);
-    return after.locked ? { ok: false, reason: 'locked', method: 'pwd', until: after.until } : { ok: false, reason: 'wrong', method: 'pwd' };
+    const after = longest(await passwordAttemptFailed(db, budgets, now));
+    return after ? { ok: false, reason: 'locked', method: 'pwd', until: after.until } : { ok: false, reason: 'wrong', method: 'pwd' };
   }
-  await attemptSucceeded(db, key);
+  await passwordAttemptSucceeded(db, budgets);
   return { ok: true, method: 'pwd' };
 }
 

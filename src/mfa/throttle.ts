@@ -18,13 +18,21 @@ const FORGET_LOCKS_AFTER_SECONDS = 24 * 3600;
 
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
 
+const DEVICE_KEY_INFIX = ':device:';
+
 export const throttleKeys = {
   totp: (userId: string) => `totp:user:${userId}`,
   // Keyed by the typed e-mail (hashed: it may be any length), not the user id: an unknown e-mail
   // is throttled exactly like a known one, so a lock never reveals whether an account exists.
   passwordAccount: (email: string) => `password:email:${digest(email.trim().toLowerCase())}`,
   passwordAddress: (ip: string) => `password:ip:${ip}`,
+  // One device cookie's own budget for one account (src/mfa/device-cookie.ts). It sits under the
+  // account's key so the admin page finds every one of them; the nonce is hashed like the e-mail.
+  passwordDevice: (accountKey: string, nonce: string) => `${accountKey}${DEVICE_KEY_INFIX}${digest(nonce)}`,
 };
+
+/** The prefix shared by the device-cookie budgets of one account key. */
+export const deviceKeysOf = (accountKey: string) => `${accountKey}${DEVICE_KEY_INFIX}`;
 
 export type LockState = { locked: false } | { locked: true; until: Date };
 

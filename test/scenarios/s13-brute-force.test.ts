@@ -153,7 +153,7 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
         assert.ok(Math.abs(lockSecondsLeft(row, clock.now()) - 60) < 3);
       }
       const locks = await auditRows(tobira, { target_id: user.user.id, action: 'lock' });
-      assert.deepEqual(locks.map((l) => [l.details.factor, l.details.scope]), [['password', 'account']]);
+      assert.deepEqual(locks.map((l) => [l.details.factor, l.details.scope]), [['password', 'untrusted']]);
 
       clock.advance(61);
       const [back] = await attempts(uniqueAddress(), user.email, [user.password]);

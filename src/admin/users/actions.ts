@@ -11,7 +11,8 @@ import { recordAudit, requestOrigin } from '../../audit/record.ts';
 import { pickLang, translator } from '../../i18n/index.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { resetMfa } from '../../mfa/reset.ts';
-import { changeRole, clearLocks, deleteUser, disableUser, enableUser, InvalidUserInput } from '../../accounts/user-admin.ts';
+import { clearUserLocks } from '../../mfa/user-locks.ts';
+import { changeRole, deleteUser, disableUser, enableUser, InvalidUserInput } from '../../accounts/user-admin.ts';
 import { AUDIT_ACTION, checkCsrf, guarded, targetFor, type UserAction } from '../access.ts';
 import { renderUserPage } from './pages.ts';
 
@@ -31,7 +32,7 @@ const CHANGES: Change[] = [
   },
   {
     path: 'clear-lock', action: 'clear_lock', done: 'lock',
-    run: async (deps, target) => ({ cleared: await clearLocks(deps.db, target) }),
+    run: async (deps, target) => ({ cleared: await clearUserLocks(deps.db, target) }),
   },
   {
     path: 'role', action: 'role', done: 'role',

@@ -5,9 +5,8 @@ import type { Db } from '../../db/connection.ts';
 import type { Role, UserRow, UserStatus } from '../../db/users.ts';
 import { listAuthenticators } from '../../db/authenticators.ts';
 import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
-import { listThrottles } from '../../db/throttles.ts';
 import { listSsoSessions } from '../../accounts/revocation.ts';
-import { throttleKeys } from '../../mfa/throttle.ts';
+import { locksOfUsers } from '../../mfa/user-locks.ts';
 import { refusalFor, type UserAction } from '../access.ts';
 
 export const PAGE_SIZE = 25;
@@ -19,15 +18,14 @@ export function formatTime(value: Date | string | number | null | undefined): st
   return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export type Locks = { totp?: string; password?: string };
+/** Lock ends as shown to the admin; `devices`: how many of the user's own browsers are locked. */
+export type Locks = { totp?: string; password?: string; devices?: number };
 
 async function locksOf(db: Db, users: { id: string; email: string }[], now: Date): Promise<Map<string, Locks>> {
-  const keys = users.flatMap((u) => [throttleKeys.totp(u.id), throttleKeys.passwordAccount(u.email)]);
-  const locked = new Map((await listThrottles(db, keys)).filter((r) => r.locked_until && new Date(r.locked_until) > now).map((r) => [r.key, r.locked_until!]));
+  const found = await locksOfUsers(db, users, now);
   return new Map(users.map((u) => {
-    const totp = locked.get(throttleKeys.totp(u.id));
-    const password = locked.get(throttleKeys.passwordAccount(u.email));
-    return [u.id, { ...(totp ? { totp: formatTime(totp) } : {}), ...(password ? { password: formatTime(password) } : {}) }];
+    const { totp, password, devices } = found.get(u.id) ?? { devices: 0 };
+    return [u.id, { ...(totp ? { totp: formatTime(totp) } : {}), ...(password ? { password: formatTime(password) } : {}), ...(devices ? { devices } : {}) }];
   }));
 }
 
@@ -80,7 +78,7 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
       signedIn: formatTime(s.loginTs ? s.loginTs * 1000 : null), expires: formatTime(s.expiresAt), amr: (s.amr ?? []).join(', '),
     })),
     locks,
-    locked: Boolean(locks.totp || locks.password),
+    locked: Boolean(locks.totp || locks.password || locks.devices),
     allowed,
   };
 }

@@ -16,6 +16,8 @@ const core = {
   'login.failed': 'The e-mail address or password is incorrect. Check both and try again.',
   'login.missing': 'Enter your e-mail address and password.',
   'login.locked': 'Too many failed attempts. For your security, sign-in is paused: try again in {minutes} min.',
+  'login.emailNotPlain': 'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters and try again.',
+  'login.emailInvalid': 'That is not an e-mail address. Type it as name@example.com, without spaces, and try again.',
   'totp.title': 'Two-step verification',
   'totp.lead': 'Enter the 6-digit code from your authenticator app for {email}.',
   'totp.code': 'Verification code',

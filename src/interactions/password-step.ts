@@ -1,6 +1,6 @@
-// The password step. Throttled per typed e-mail and per client address before any hash is
-// computed; on success either finishes the sign-in or, when a rule demands MFA, moves on to the
-// TOTP prompt or enrolment within the same interaction.
+// The password step. Throttled per canonical e-mail (src/identity/email.ts) and per client
+// address before any hash is computed; on success either finishes the sign-in or, when a rule
+// demands MFA, moves on to the TOTP prompt or enrolment within the same interaction.
 import type { Context } from 'koa';
 import { readForm, field } from '../http/form-body.ts';
 import { renderPage } from '../http/render.ts';
@@ -8,6 +8,7 @@ import { HttpError } from '../http/errors.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { checkPassword } from './password-sign-in.ts';
+import { canonicalEmail, NOT_PLAIN_LETTERS, type EmailRefusal } from '../identity/email.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { mfaContext } from '../mfa/facts.ts';
 import { ADDRESS_FAILURES_BEFORE_LOCK, attemptFailed, attemptSucceeded, attemptSucceededShared, beginAttempt, throttleKeys, type LockState } from '../mfa/throttle.ts';
@@ -19,7 +20,7 @@ export async function showPasswordForm(
   deps: Deps,
   ctx: Context,
   details: Details,
-  error?: { key: MessageKey; vars?: Record<string, string> },
+  error?: { key: MessageKey; vars?: Record<string, string>; status?: number },
   email = '',
 ): Promise<void> {
   const t = translator(pickLang(ctx));
@@ -31,7 +32,14 @@ export async function showPasswordForm(
     abortHref: p.abort,
     error: error ? t(error.key, error.vars) : undefined,
     email: email || (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
-  }, error ? (error.key === 'login.locked' ? 429 : 401) : 200);
+  }, error ? (error.status ?? (error.key === 'login.locked' ? 429 : 401)) : 200);
+}
+
+/** Input with no safe canonical form: a 400 that says how to type it, the same whether or not an account exists. */
+async function refuseEmail(deps: Deps, ctx: Context, details: Details, typed: string, reason: EmailRefusal): Promise<void> {
+  await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'email_not_canonical', email_refusal: reason, step: 'password' }, ...requestOrigin(ctx) });
+  const key = NOT_PLAIN_LETTERS.has(reason) ? 'login.emailNotPlain' : 'login.emailInvalid';
+  return showPasswordForm(deps, ctx, details, { key, status: 400 }, typed);
 }
 
 /** The lock that lasts longest, if any. */
@@ -42,9 +50,13 @@ function latest(...states: LockState[]): LockState {
 export async function submitPassword(deps: Deps, ctx: Context, details: Details): Promise<void> {
   if (details.prompt.name !== 'login') throw new HttpError(400, 'error.interaction', 'not at the login step');
   const form = await readForm(ctx);
-  const email = field(form, 'email').trim();
+  const typed = field(form, 'email').trim();
   const password = field(form, 'password');
-  if (!email || !password) return showPasswordForm(deps, ctx, details, { key: 'login.missing' }, email);
+  if (!typed || !password) return showPasswordForm(deps, ctx, details, { key: 'login.missing' }, typed);
+  // Refused before any counter or hash: the text names no account, whoever typed it.
+  const canonical = canonicalEmail(typed);
+  if (!canonical.ok) return refuseEmail(deps, ctx, details, typed, canonical.reason);
+  const email = canonical.email;
 
   const now = deps.clock.now();
   const origin = requestOrigin(ctx);

@@ -65,8 +65,9 @@ describe('migration 0004: canonical e-mails', () => {
     assert.deepEqual(ids.map((id) => byId.get(id)), ['alice@example.com', 'bob@example.com', 'carol@xn--bcher-kva.example', 'ken@example.com', 'dave@example.com']);
     assert.deepEqual(await indexes(db), ['users_email_canonical_unique']);
 
-    const events = await db('audit_events').where({ action: 'user.email_canonical' }).orderBy('id');
-    assert.deepEqual(events.map((e) => [e.target_id, e.details.from, e.details.to, e.actor_type, e.outcome]), [
+    const events = await db('audit_events').where({ action: 'user.email_canonical' });
+    const byTarget = (e: { target_id: string }) => ids.indexOf(e.target_id);
+    assert.deepEqual(events.sort((a, b) => byTarget(a) - byTarget(b)).map((e) => [e.target_id, e.details.from, e.details.to, e.actor_type, e.outcome]), [
       [ids[0], 'Alice@Example.COM', 'alice@example.com', 'system', 'success'],
       [ids[1], 'ｂｏｂ@example.com', 'bob@example.com', 'system', 'success'],
       [ids[2], 'carol@Bücher.example', 'carol@xn--bcher-kva.example', 'system', 'success'],

@@ -12,11 +12,10 @@ import { hashPassword, passwordProblem, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH
 import { tokenDigest } from '../crypto/token-digest.ts';
 import { clearUserLocks } from '../mfa/user-locks.ts';
 import { endSessionsAndGrants } from './revocation.ts';
-import { createUser } from './users.ts';
+import { createUser, newUserEmail } from './users.ts';
 import type { MessageKey } from '../i18n/en.ts';
 
 export const SET_PASSWORD_LINK_DAYS = 7;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Input a person can correct; the key is the message shown next to the form. */
 export class InvalidUserInput extends Error {
@@ -115,8 +114,9 @@ export type CreatedUser = { user: UserRow; link?: { token: string; expiresAt: Da
  * the actor (src/admin/access.ts).
  */
 export async function createWorkspaceUser(db: Db, tokenKey: Buffer, workspace: WorkspaceRow, input: NewUser, now: Date): Promise<CreatedUser> {
-  const email = input.email.trim();
-  if (!EMAIL.test(email) || email.length > 320) throw new InvalidUserInput('admin.users.input.email');
+  const parsed = newUserEmail(input.email);
+  if (!parsed.ok) throw new InvalidUserInput(parsed.problem === 'not_plain' ? 'admin.users.input.emailNotPlain' : 'admin.users.input.email');
+  const email = parsed.email;
   if (input.name.trim().length > 200) throw new InvalidUserInput('admin.users.input.name');
   if (!isRole(input.role)) throw new InvalidUserInput('admin.users.input.role');
   if (input.method !== 'password' && input.method !== 'link') throw new InvalidUserInput('admin.users.input.method');

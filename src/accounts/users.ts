@@ -4,9 +4,21 @@ import { findUserByEmail, insertUser, ROLES, type Role, type UserRow } from '../
 import { findWorkspaceBySlug } from '../db/workspaces.ts';
 import { hashPassword, passwordProblem } from '../crypto/passwords.ts';
 import { InvalidInput } from './workspaces.ts';
+import { canonicalEmail, EMAIL_REFUSALS, NOT_PLAIN_LETTERS, type CanonicalEmail } from '../identity/email.ts';
 
-// Deliberately simple (WHATWG's "valid e-mail address" shape): the address is proven by use, not by regex.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Deliberately simple (WHATWG's "valid e-mail address" shape, on the canonical form, which has no
+// spaces and one @): the address is proven by use, not by regex.
+const EMAIL = /@[^@]+\.[^@]+$/;
+
+export type NewUserEmail = { ok: true; email: CanonicalEmail } | { ok: false; problem: 'not_plain' | 'invalid'; reason: string };
+
+/** The address a new user will sign in with, in its canonical form, or why it cannot be one. */
+export function newUserEmail(typed: string): NewUserEmail {
+  const result = canonicalEmail(typed);
+  if (!result.ok) return { ok: false, problem: NOT_PLAIN_LETTERS.has(result.reason) ? 'not_plain' : 'invalid', reason: EMAIL_REFUSALS[result.reason] };
+  if (!EMAIL.test(result.email)) return { ok: false, problem: 'invalid', reason: 'it needs a domain with a dot after the @' };
+  return result;
+}
 
 export function parseRole(value: string): Role {
   if (!(ROLES as readonly string[]).includes(value)) {
@@ -19,8 +31,10 @@ export async function createUser(
   db: Db,
   input: { workspaceSlug: string; email: string; password?: string; name?: string; role?: string },
 ): Promise<UserRow> {
-  const email = input.email.trim();
-  if (!EMAIL.test(email) || email.length > 320) throw new InvalidInput(`"${email}" is not a valid e-mail address`);
+  const parsed = newUserEmail(input.email);
+  // JSON quoting keeps an invisible or line-breaking character visible, and the message one line.
+  if (!parsed.ok) throw new InvalidInput(`${JSON.stringify(input.email.trim())} cannot be used as an e-mail address: ${parsed.reason}`);
+  const email = parsed.email;
   const role = parseRole(input.role ?? 'member');
   const name = (input.name ?? '').trim();
   if (name.length > 200) throw new InvalidInput('name must be at most 200 characters');

@@ -4,6 +4,7 @@
 import type { Db } from '../db/connection.ts';
 import { distinctAuditActions, findAuditEvents, type AuditFilter, type AuditRow } from '../db/audit-events.ts';
 import { findUserByEmail, findUserById } from '../db/users.ts';
+import { canonicalEmail } from '../identity/email.ts';
 import { auditRecord, type AuditRecord } from './export.ts';
 
 /** Raw filter input as it arrives from a query string or the command line. */
@@ -52,9 +53,13 @@ export async function resolveAuditFilter(db: Db, workspaceId: string, input: Aud
   const filter: AuditFilter = { workspaceId };
   const who = input.user?.trim();
   if (who) {
-    const user = UUID.test(who) ? await findUserById(db, who) : await findUserByEmail(db, who);
+    // Labels are canonical e-mails, so the typed one is made canonical too (text that has no
+    // canonical form names no user, but may still match an older label).
+    const canonical = UUID.test(who) ? undefined : canonicalEmail(who);
+    const email = canonical?.ok ? canonical.email : who;
+    const user = UUID.test(who) ? await findUserById(db, who) : canonical?.ok ? await findUserByEmail(db, canonical.email) : undefined;
     const ours = user && user.workspace_id === workspaceId ? user : undefined;
-    filter.user = UUID.test(who) ? { id: who } : { email: who, ...(ours ? { id: ours.id } : {}) };
+    filter.user = UUID.test(who) ? { id: who } : { email, ...(ours ? { id: ours.id } : {}) };
   }
   if (input.action?.trim()) filter.action = input.action.trim();
   if (input.from?.trim()) filter.from = parseAuditDate(input.from);

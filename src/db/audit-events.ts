@@ -75,6 +75,7 @@ function applyFilter(db: Db, filter: AuditFilter) {
     q.where((w) => {
       if (user.id) w.orWhere({ actor_id: user.id }).orWhere({ target_type: 'user', target_id: user.id });
       // Events about a user who has since been deleted still carry the e-mail as the actor label.
+      // lower(): labels written before migration 0004 keep the case they were typed in.
       if (user.email) w.orWhereRaw('lower(actor_label) = lower(?)', [user.email]);
     });
   }

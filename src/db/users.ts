@@ -1,4 +1,5 @@
 import type { Db } from './connection.ts';
+import type { CanonicalEmail } from '../identity/email.ts';
 
 export type Role = 'member' | 'user_admin' | 'workspace_admin';
 export const ROLES: readonly Role[] = ['member', 'user_admin', 'workspace_admin'];
@@ -7,7 +8,7 @@ export type UserStatus = 'active' | 'disabled';
 export type UserRow = {
   id: string;
   workspace_id: string;
-  email: string;
+  email: CanonicalEmail;
   email_verified: boolean;
   name: string;
   role: Role;
@@ -19,7 +20,7 @@ export type UserRow = {
 
 export async function insertUser(
   db: Db,
-  values: { workspaceId: string; email: string; name: string; role: Role; passwordHash: string | null; emailVerified: boolean },
+  values: { workspaceId: string; email: CanonicalEmail; name: string; role: Role; passwordHash: string | null; emailVerified: boolean },
 ): Promise<UserRow> {
   const [row] = await db<UserRow>('users')
     .insert({
@@ -34,9 +35,9 @@ export async function insertUser(
   return row as UserRow;
 }
 
-/** Case-insensitive, matching the unique index on lower(email). */
-export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db<UserRow>('users').whereRaw('lower(email) = lower(?)', [email]).first();
+/** Plain equality on the canonical form, which the unique index holds (no SQL lower(): see src/identity/email.ts). */
+export async function findUserByEmail(db: Db, email: CanonicalEmail): Promise<UserRow | undefined> {
+  return db<UserRow>('users').where({ email }).first();
 }
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {

@@ -18,6 +18,8 @@ const core = {
   'login.why.enrol': 'To set up two-step verification, first confirm it is you: enter your password again.',
   'login.why.enrolExpired': 'Your password confirmation is more than 5 minutes old. Enter your password again to finish setting up two-step verification.',
   'login.locked': 'Too many failed attempts. For your security, sign-in is paused: try again in {minutes} min.',
+  'login.emailNotPlain': 'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters and try again.',
+  'login.emailInvalid': 'That is not an e-mail address. Type it as name@example.com, without spaces, and try again.',
   'totp.title': 'Two-step verification',
   'totp.lead': 'Enter the 6-digit code from your authenticator app for {email}.',
   'totp.code': 'Verification code',

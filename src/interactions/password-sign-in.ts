@@ -2,14 +2,15 @@
 // verified against a decoy hash), so neither the message nor the timing tells whether an account exists.
 import type { Db } from '../db/connection.ts';
 import { findUserByEmail, type UserRow } from '../db/users.ts';
+import type { CanonicalEmail } from '../identity/email.ts';
 import { verifyAgainstDecoy, verifyPassword, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
 
 export type SignInResult =
   | { ok: true; user: UserRow }
   | { ok: false; reason: 'unknown_account' | 'wrong_password' | 'disabled' | 'no_password'; user?: UserRow };
 
-export async function checkPassword(db: Db, email: string, password: string): Promise<SignInResult> {
-  const user = email.length <= 320 ? await findUserByEmail(db, email.trim()) : undefined;
+export async function checkPassword(db: Db, email: CanonicalEmail, password: string): Promise<SignInResult> {
+  const user = await findUserByEmail(db, email);
   if (!user || !user.password_hash || password.length > MAX_PASSWORD_LENGTH) {
     await verifyAgainstDecoy(password);
     if (!user) return { ok: false, reason: 'unknown_account' };

@@ -1,8 +1,8 @@
-// The password step. Throttled before any hash is computed: a browser with a device cookie for
-// the typed account against that cookie's own budget, any other browser against the account's
-// untrusted-browser lock and its address (src/mfa/password-throttle.ts); on success either finishes
-// the sign-in or, when a rule demands MFA, moves on to the TOTP prompt or enrolment within the same
-// interaction.
+// The password step. The typed e-mail is canonicalised first (src/identity/email.ts). Throttled
+// before any hash is computed: a browser with a device cookie for the account against that
+// cookie's own budget, any other browser against the account's untrusted-browser lock and its
+// address (src/mfa/password-throttle.ts); on success either finishes the sign-in or, when a rule
+// demands MFA, moves on to the TOTP prompt or enrolment within the same interaction.
 import type { Context } from 'koa';
 import { readForm, field } from '../http/form-body.ts';
 import { renderPage } from '../http/render.ts';
@@ -10,6 +10,7 @@ import { HttpError } from '../http/errors.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { checkPassword } from './password-sign-in.ts';
+import { canonicalEmail, NOT_PLAIN_LETTERS, type EmailRefusal } from '../identity/email.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { mfaContext } from '../mfa/facts.ts';
 import { beginPasswordAttempt, chargedTo, longest, passwordAttemptFailed, passwordAttemptSucceeded, passwordBudgets } from '../mfa/password-throttle.ts';
@@ -22,7 +23,7 @@ export async function showPasswordForm(
   deps: Deps,
   ctx: Context,
   details: Details,
-  error?: { key: MessageKey; vars?: Record<string, string> },
+  error?: { key: MessageKey; vars?: Record<string, string>; status?: number },
   email = '',
   why?: MessageKey,
 ): Promise<void> {
@@ -36,15 +37,26 @@ export async function showPasswordForm(
     abortHref: p.abort,
     error: error ? t(error.key, error.vars) : undefined,
     email: email || (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
-  }, error ? (error.key === 'login.locked' ? 429 : 401) : 200);
+  }, error ? (error.status ?? (error.key === 'login.locked' ? 429 : 401)) : 200);
+}
+
+/** Input with no safe canonical form: a 400 that says how to type it, the same whether or not an account exists. */
+async function refuseEmail(deps: Deps, ctx: Context, details: Details, typed: string, reason: EmailRefusal): Promise<void> {
+  await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'email_not_canonical', email_refusal: reason, step: 'password' }, ...requestOrigin(ctx) });
+  const key = NOT_PLAIN_LETTERS.has(reason) ? 'login.emailNotPlain' : 'login.emailInvalid';
+  return showPasswordForm(deps, ctx, details, { key, status: 400 }, typed);
 }
 
 export async function submitPassword(deps: Deps, ctx: Context, details: Details): Promise<void> {
   if (details.prompt.name !== 'login') throw new HttpError(400, 'error.interaction', 'not at the login step');
   const form = await readForm(ctx);
-  const email = field(form, 'email').trim();
+  const typed = field(form, 'email').trim();
   const password = field(form, 'password');
-  if (!email || !password) return showPasswordForm(deps, ctx, details, { key: 'login.missing' }, email);
+  if (!typed || !password) return showPasswordForm(deps, ctx, details, { key: 'login.missing' }, typed);
+  // Refused before any counter or hash: the text names no account, whoever typed it.
+  const canonical = canonicalEmail(typed);
+  if (!canonical.ok) return refuseEmail(deps, ctx, details, typed, canonical.reason);
+  const email = canonical.email;
 
   const now = deps.clock.now();
   const origin = requestOrigin(ctx);

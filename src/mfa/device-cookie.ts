@@ -6,6 +6,7 @@
 // The cookie holds up to MAX_ACCOUNTS_PER_DEVICE entries (a shared family computer), each an
 // account tag, a random nonce and an expiry, under one HMAC-SHA-256. The account tag is a MAC of the
 // account's throttle key, so the cookie does not carry anyone's e-mail address, even hashed.
+import type { CanonicalEmail } from '../identity/email.ts';
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import { throttleKeys } from './throttle.ts';
@@ -26,7 +27,7 @@ function cookieKey(dataKey: Buffer): Buffer {
 
 const mac = (key: Buffer, purpose: 'account' | 'cookie', value: string) => createHmac('sha256', key).update(`${purpose}\0${value}`).digest();
 
-const accountTag = (key: Buffer, email: string) => mac(key, 'account', throttleKeys.passwordAccount(email)).subarray(0, 16).toString('base64url');
+const accountTag = (key: Buffer, email: CanonicalEmail) => mac(key, 'account', throttleKeys.passwordAccount(email)).subarray(0, 16).toString('base64url');
 
 function isEntry(value: unknown): value is [string, string, number] {
   return Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && typeof value[1] === 'string'
@@ -66,7 +67,7 @@ export function deviceCookieOf(ctx: Context): string | undefined {
  * The nonce of this browser's entry for the typed e-mail, when the cookie is genuine, unexpired
  * and names that account; otherwise undefined and the browser counts as untrusted.
  */
-export function deviceNonceFor(cookie: string | undefined, dataKey: Buffer, email: string, now: Date): string | undefined {
+export function deviceNonceFor(cookie: string | undefined, dataKey: Buffer, email: CanonicalEmail, now: Date): string | undefined {
   const key = cookieKey(dataKey);
   const tag = accountTag(key, email);
   return openCookie(key, cookie, now).find((e) => e.account === tag)?.nonce;
@@ -76,7 +77,7 @@ export function deviceNonceFor(cookie: string | undefined, dataKey: Buffer, emai
  * After a completed sign-in: a fresh entry (new nonce, new expiry) for this account, keeping the
  * other accounts' entries; past the cap the entries closest to expiry drop out.
  */
-export function rememberDevice(ctx: Context, dataKey: Buffer, email: string, now: Date): void {
+export function rememberDevice(ctx: Context, dataKey: Buffer, email: CanonicalEmail, now: Date): void {
   const key = cookieKey(dataKey);
   const tag = accountTag(key, email);
   const fresh: Entry = { account: tag, nonce: randomBytes(16).toString('base64url'), expires: Math.floor(now.getTime() / 1000) + DEVICE_COOKIE_DAYS * 86400 };

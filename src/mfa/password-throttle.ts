@@ -3,6 +3,7 @@
 // while strangers are locked out. Every other browser is "untrusted": it shares the account's lock
 // with all unrecognised browsers, and its client address has a budget of its own. An unknown e-mail
 // can never have a device cookie, so it is throttled exactly like a known one seen from a new browser.
+import type { CanonicalEmail } from '../identity/email.ts';
 import type { Db } from '../db/connection.ts';
 import {
   ADDRESS_FAILURES_BEFORE_LOCK, FAILURES_BEFORE_LOCK, attemptFailed, attemptSucceeded, attemptSucceededShared, beginAttempt, throttleKeys,
@@ -17,7 +18,7 @@ export type ScopedLock = { scope: LockScope; until: Date };
 type Budget = { scope: LockScope; key: string; threshold: number };
 export type PasswordBudgets = readonly Budget[];
 
-export function passwordBudgets(email: string, from: { address?: string | undefined; deviceNonce?: string | undefined }): PasswordBudgets {
+export function passwordBudgets(email: CanonicalEmail, from: { address?: string | undefined; deviceNonce?: string | undefined }): PasswordBudgets {
   const account = throttleKeys.passwordAccount(email);
   if (from.deviceNonce) {
     return [{ scope: 'device', key: throttleKeys.passwordDevice(account, from.deviceNonce), threshold: DEVICE_FAILURES_BEFORE_LOCK }];

@@ -5,6 +5,7 @@
 // clears the key.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
+import type { CanonicalEmail } from '../identity/email.ts';
 import { clearThrottle, countAttempt, findThrottle, lockUnlessLocked, uncountAttempt } from '../db/throttles.ts';
 
 export const FAILURES_BEFORE_LOCK = 5;
@@ -22,9 +23,10 @@ const DEVICE_KEY_INFIX = ':device:';
 
 export const throttleKeys = {
   totp: (userId: string) => `totp:user:${userId}`,
-  // Keyed by the typed e-mail (hashed: it may be any length), not the user id: an unknown e-mail
-  // is throttled exactly like a known one, so a lock never reveals whether an account exists.
-  passwordAccount: (email: string) => `password:email:${digest(email.trim().toLowerCase())}`,
+  // Keyed by the canonical form of the typed e-mail (the one the lookup uses, so every spelling of
+  // an address meets one lock), not the user id: an unknown e-mail is throttled exactly like a
+  // known one, so a lock never reveals whether an account exists.
+  passwordAccount: (email: CanonicalEmail) => `password:email:${digest(email)}`,
   passwordAddress: (ip: string) => `password:ip:${ip}`,
   // One device cookie's own budget for one account (src/mfa/device-cookie.ts). It sits under the
   // account's key so the admin page finds every one of them; the nonce is hashed like the e-mail.

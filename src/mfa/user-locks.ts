@@ -2,13 +2,14 @@
 // lock, the password lock of browsers the user never signed in with (keyed by the e-mail, like
 // the sign-in form), and the locks of single device cookies — the user's own browsers where
 // someone typed too many wrong passwords.
+import type { CanonicalEmail } from '../identity/email.ts';
 import type { Db } from '../db/connection.ts';
 import { deleteThrottles, listLockedThrottles } from '../db/throttles.ts';
 import { deviceKeysOf, throttleKeys } from './throttle.ts';
 
 export type UserLocks = { totp?: Date; password?: Date; devices: number };
 
-type LockedUser = { id: string; email: string };
+type LockedUser = { id: string; email: CanonicalEmail };
 
 function keysOf(user: LockedUser) {
   const password = throttleKeys.passwordAccount(user.email);

@@ -45,7 +45,8 @@ describe('tobira migrate, workspace create, user create', function () {
       { input: `${password}\nthis second line is ignored\n` },
     );
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`^Created user ${email.replace(/\./g, '\\.')} in workspace ${slug}\n`));
+    // Stored and shown in its canonical form (src/identity/email.ts): lower case.
+    assert.match(run.stdout, new RegExp(`^Created user ${email.toLowerCase().replace(/\./g, '\\.')} in workspace ${slug}\n`));
     assert.match(run.stdout, /role: +workspace_admin/);
     assert.doesNotMatch(run.stdout + run.stderr, new RegExp(password));
     userId = /id: +([0-9a-f-]{36})/.exec(run.stdout)?.[1] ?? '';
@@ -63,6 +64,20 @@ describe('tobira migrate, workspace create, user create', function () {
     assert.doesNotMatch(line, /short7!/);
   });
 
+  it('refuses a full-width spelling of an existing address as a duplicate, and an address with İ in one line', async () => {
+    const base = ['user', 'create', '--workspace', slug, '--password', 'long enough password'];
+    const fullWidth = email.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    failedWithOneLine(await cli.run([...base, '--email', fullWidth]), new RegExp(`^tobira: a user with e-mail ${email.toLowerCase().replace(/\./g, '\\.')} already exists$`));
+    const dotted = `\u0130nci.${cli.suffix}@example.com`;
+    failedWithOneLine(
+      await cli.run([...base, '--email', dotted, '--json']),
+      new RegExp(`^tobira: "${dotted.replace(/\./g, '\\.')}" cannot be used as an e-mail address: it contains a separate accent or dot \\(such as the dotted capital İ\\); type it with plain letters$`),
+    );
+    await cli.inspect(async (db) => {
+      assert.equal((await db('users').whereIn('email', [fullWidth, dotted, `i\u0307nci.${cli.suffix}@example.com`])).length, 0);
+    });
+  });
+
   it('refuses an unknown option without echoing the password', async () => {
     const line = failedWithOneLine(
       await cli.run(['user', 'create', '--workspace', slug, '--email', `d.${cli.suffix}@example.com`, '--pasword', 'hunter2hunter2']),
@@ -76,7 +91,7 @@ describe('tobira migrate, workspace create, user create', function () {
       const ws = await db('workspaces').where({ id: workspaceId }).first();
       assert.equal(ws.slug, slug);
       assert.equal(ws.mfa_policy, 'required_for_admins');
-      const users = await db('users').whereRaw('lower(email) = lower(?)', [email]);
+      const users = await db('users').where({ email: email.toLowerCase() });
       assert.equal(users.length, 1);
       assert.equal(users[0].id, userId);
       assert.equal(users[0].role, 'workspace_admin');

@@ -12,6 +12,7 @@ import type { ClientRegistration } from '../../src/oidc/clients.ts';
 import type { MfaPolicy } from '../../src/db/workspaces.ts';
 import type { Role, UserRow } from '../../src/db/users.ts';
 import type { Clock } from '../../src/clock.ts';
+import type { CanonicalEmail } from '../../src/identity/email.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-tobira-0123456789';
 
@@ -48,7 +49,7 @@ export async function startTobira(
 
 export const unique = (): string => randomBytes(4).toString('hex');
 
-export type TestUser = { user: UserRow; email: string; password: string; workspaceSlug: string };
+export type TestUser = { user: UserRow; email: CanonicalEmail; password: string; workspaceSlug: string };
 
 export async function makeWorkspace(tobira: RunningTobira, policy: MfaPolicy = 'optional') {
   const slug = `ws-${unique()}`;
@@ -63,7 +64,7 @@ export async function makeUser(
   const email = `user-${unique()}@example.test`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const user = await createUser(tobira.db, { workspaceSlug, email, password, name: options.name ?? 'Test User', role: options.role ?? 'member' });
-  return { user, email, password, workspaceSlug };
+  return { user, email: user.email, password, workspaceSlug };
 }
 
 export const CALLBACK = 'https://rp.example.test/callback';

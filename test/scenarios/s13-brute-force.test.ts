@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { throttleKeys } from '../../src/mfa/throttle.ts';
+import type { CanonicalEmail } from '../../src/identity/email.ts';
 import type * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
@@ -148,7 +149,7 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
       const elsewhere = await attempts(uniqueAddress(), user.email.toUpperCase(), [user.password]);
       assert.equal(elsewhere[0]!.status, 429, 'the per-account lock holds from any address and any letter case');
 
-      for (const email of [user.email, unknown]) {
+      for (const email of [user.email, unknown as CanonicalEmail]) { // lower-case ASCII: already canonical
         const row = await throttleRow(tobira, throttleKeys.passwordAccount(email));
         assert.ok(Math.abs(lockSecondsLeft(row, clock.now()) - 60) < 3);
       }

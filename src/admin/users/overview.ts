@@ -7,6 +7,7 @@ import { listAuthenticators } from '../../db/authenticators.ts';
 import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
 import { listSsoSessions } from '../../accounts/revocation.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
+import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identity/email.ts';
 import { refusalFor, type UserAction } from '../access.ts';
 
 export const PAGE_SIZE = 25;
@@ -21,7 +22,7 @@ export function formatTime(value: Date | string | number | null | undefined): st
 /** Lock ends as shown to the admin; `devices`: how many of the user's own browsers are locked. */
 export type Locks = { totp?: string; password?: string; devices?: number };
 
-async function locksOf(db: Db, users: { id: string; email: string }[], now: Date): Promise<Map<string, Locks>> {
+async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date): Promise<Map<string, Locks>> {
   const found = await locksOfUsers(db, users, now);
   return new Map(users.map((u) => {
     const { totp, password, devices } = found.get(u.id) ?? { devices: 0 };
@@ -43,14 +44,19 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
     .select(db.raw('(select count(*) from authenticators a where a.user_id = u.id)::int as authenticators'))
     .select(db.raw('(select count(*) from recovery_codes r where r.user_id = u.id and r.used_at is null)::int as recovery_codes'))
     .where('u.workspace_id', workspaceId)
-    .orderByRaw('lower(u.email), u.id')
+    .orderBy([{ column: 'u.email' }, { column: 'u.id' }])
     .limit(PAGE_SIZE + 1)
     .offset((query.page - 1) * PAGE_SIZE);
   if (query.q) {
-    const pattern = likePattern(query.q);
-    q.andWhere((w) => w.whereRaw("u.email ilike ? escape '\\'", [pattern]).orWhereRaw("u.name ilike ? escape '\\'", [pattern]));
+    // E-mails are stored canonical: the typed text is folded the same way (ＡＬＩＣＥ finds alice),
+    // and a whole address also matches through its canonical form (an IDN domain is stored as punycode).
+    const whole = canonicalEmail(query.q);
+    q.andWhere((w) => {
+      w.whereRaw("u.email like ? escape '\\'", [likePattern(foldEmailText(query.q))]).orWhereRaw("u.name ilike ? escape '\\'", [likePattern(query.q)]);
+      if (whole.ok) w.orWhere('u.email', whole.email);
+    });
   }
-  const rows = (await q) as { id: string; name: string; email: string; role: Role; status: UserStatus; authenticators: number; recovery_codes: number }[];
+  const rows = (await q) as { id: string; name: string; email: CanonicalEmail; role: Role; status: UserStatus; authenticators: number; recovery_codes: number }[];
   const shown = rows.slice(0, PAGE_SIZE);
   const locks = await locksOf(db, shown, now);
   const users: UserListItem[] = shown.map((r) => ({

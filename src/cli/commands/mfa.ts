@@ -4,6 +4,7 @@
 // can be accounted for later.
 import { resetMfa } from '../../mfa/reset.ts';
 import { findUserByEmail } from '../../db/users.ts';
+import { canonicalEmail, EMAIL_REFUSALS } from '../../identity/email.ts';
 import { findWorkspaceById } from '../../db/workspaces.ts';
 import { describe, requireOption, UsageError, type Command, type CommandGroup } from '../command.ts';
 import { auditedChange, auditRefusal } from '../audit.ts';
@@ -33,8 +34,10 @@ The workspace policy is not changed.
     const reason = requireOption(args, 'reason', NAME).trim();
     if (!reason) throw new UsageError(`"${NAME}" needs a non-empty --reason; it is kept in the audit log`);
     if (reason.length > REASON_MAX) throw new UsageError(`--reason must be at most ${REASON_MAX} characters`);
+    const canonical = canonicalEmail(email);
+    if (!canonical.ok) throw new UsageError(`${JSON.stringify(email)} cannot be used as an e-mail address: ${EMAIL_REFUSALS[canonical.reason]}`);
     const done = await withDatabase(async ({ db }) => {
-      const user = await findUserByEmail(db, email);
+      const user = await findUserByEmail(db, canonical.email);
       if (!user) {
         await auditRefusal(db, { action: 'mfa.reset', targetType: 'user', details: { email, reason } }, 'no such user');
         throw new UsageError(`no user with e-mail "${email}"`);

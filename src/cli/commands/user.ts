@@ -17,7 +17,8 @@ const create: Command = {
 Creates a user whose e-mail address counts as verified (the operator vouches for it).
 
   --workspace SLUG     the workspace the user belongs to
-  --email EMAIL        the sign-in address, unique across the instance whatever its case
+  --email EMAIL        the sign-in address, stored in its canonical form (lower case, plain
+                       letters, punycode domain) and unique across the instance in that form
   --password PASSWORD  at least 8 characters; give "-" to read it from the first line of stdin
                        (or a prompt on a terminal), which keeps it out of the process list and
                        shell history:  printf '%s\\n' "$PW" | tobira user create ... --password -

@@ -77,6 +77,7 @@ export const en = {
   'audit.action.user.disable': 'User disabled',
   'audit.action.user.enable': 'User enabled',
   'audit.action.user.delete': 'User deleted',
+  'audit.action.user.email_canonical': 'E-mail address rewritten in its canonical form',
   'audit.action.lock.clear': 'Lock cleared',
   'audit.action.audit.export': 'Audit log exported',
 } as const;
@@ -157,6 +158,7 @@ export const ja: Record<keyof typeof en, string> = {
   'audit.action.user.disable': 'ユーザーの無効化',
   'audit.action.user.enable': 'ユーザーの有効化',
   'audit.action.user.delete': 'ユーザーの削除',
+  'audit.action.user.email_canonical': 'メールアドレスの正規化',
   'audit.action.lock.clear': 'ロックの解除',
   'audit.action.audit.export': '監査ログのエクスポート',
 };

@@ -78,6 +78,7 @@ export const en = {
   'audit.action.user.delete': 'User deleted',
   'audit.action.lock.clear': 'Lock cleared',
   'audit.action.audit.export': 'Audit log exported',
+  'audit.action.request.refused': 'Request with unacceptable characters refused',
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -157,4 +158,5 @@ export const ja: Record<keyof typeof en, string> = {
   'audit.action.user.delete': 'ユーザーの削除',
   'audit.action.lock.clear': 'ロックの解除',
   'audit.action.audit.export': '監査ログのエクスポート',
+  'audit.action.request.refused': '受け付けない文字を含むリクエストの拒否',
 };

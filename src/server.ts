@@ -10,6 +10,8 @@ import { createProvider, isProviderPath, type ProviderOptions } from './oidc/pro
 import { interactionRoutes } from './interactions/routes.ts';
 import { renderPage, viewsDirectory } from './http/render.ts';
 import { HttpError } from './http/errors.ts';
+import { inputBoundary, loggablePath } from './http/input-boundary.ts';
+import { checkProviderInput } from './oidc/input-guard.ts';
 import { isLang, LANG_COOKIE, pickLang, translator } from './i18n/index.ts';
 import { log } from './log.ts';
 import { timingSafeEqual } from 'node:crypto';
@@ -21,7 +23,7 @@ function constantEquals(a: string, b: string): boolean {
 }
 import { httpDuration, registry, routeGroup } from './metrics.ts';
 import type { Clock } from './clock.ts';
-import { mountConsole } from './console/mount.ts';
+import { insideConsole, mountConsole } from './console/mount.ts';
 import { ADMIN_SPEC } from './admin/spec.ts';
 import { adminPages } from './admin/routes.ts';
 import { ACCOUNT_SPEC } from './account/spec.ts';
@@ -46,7 +48,7 @@ async function requestLog(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
   } finally {
-    const path = ctx.path.replace(/^\/set-password\/[^/]+/, '/set-password/[redacted]');
+    const path = loggablePath(ctx.path);
     const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
     const ms = performance.now() - started;
     httpDuration.observe({ method: ctx.method, route: routeGroup(ctx.path), status: `${Math.floor(status / 100)}xx` }, ms / 1000);
@@ -66,12 +68,18 @@ async function errorPages(ctx: Context, next: Next): Promise<void> {
     else log.debug('request refused', { path: ctx.path, status, reason: (err as Error).message });
     const t = translator(pickLang(ctx));
     const key = err instanceof HttpError ? err.messageKey : 'error.server';
-    if (ctx.accepts('html', 'json') === 'json') {
+    // The provider's endpoints answer its way: JSON unless a browser asks for a page, with an
+    // OAuth error code (src/oidc/input-guard.ts raises the boundary's refusals there).
+    const provider = isProviderPath(ctx.path);
+    const json = provider ? ctx.accepts('json', 'html') !== 'html' : ctx.accepts('html', 'json') === 'json';
+    const code = status >= 500 ? 'server_error' : 'invalid_request';
+    if (provider) ctx.set('Cache-Control', 'no-store');
+    if (json) {
       ctx.status = status;
-      ctx.body = { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: t(key) };
+      ctx.body = { error: code, error_description: t(key) };
       return;
     }
-    await renderPage(ctx, 'error', { title: t('error.title'), message: t(key) }, status);
+    await renderPage(ctx, 'error', { title: t('error.title'), message: t(key), ...(provider ? { code } : {}) }, status);
   }
 }
 
@@ -127,6 +135,9 @@ export function buildApp(options: AppOptions): App {
   app.use(requestLog);
   app.use(securityHeaders);
   app.use(errorPages);
+  const consoles = [ADMIN_SPEC, ACCOUNT_SPEC];
+  // Provider paths are checked by checkProviderInput below, console paths after the console guard.
+  app.use(inputBoundary(options.db, (path) => isProviderPath(path) || consoles.some((spec) => insideConsole(spec, path))));
   const pages = pageRoutes(options.db, options.metricsToken, options.metricsOnMainPort !== false);
   const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
@@ -137,8 +148,9 @@ export function buildApp(options: AppOptions): App {
   const handle = provider.callback();
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next();
+    const req = await checkProviderInput(ctx);
     ctx.respond = false;
-    await handle(ctx.req, ctx.res);
+    await handle(req, ctx.res);
   });
   return { app, provider };
 }

@@ -16,8 +16,7 @@ import type { WorkspaceRow } from '../db/workspaces.ts';
 export const ACCOUNT_HOME = '/account';
 
 // Authenticator ids are UUIDs; anything else is a 404 before it reaches a uuid column.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
+export { isUuid } from '../http/input-boundary.ts';
 
 export function tr(ctx: Context): Translate {
   return translator(pickLang(ctx));

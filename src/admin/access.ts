@@ -17,6 +17,7 @@ import type { Context } from 'koa';
 import type { Db } from '../db/connection.ts';
 import { findUserById, type Role, type UserRow } from '../db/users.ts';
 import { HttpError } from '../http/errors.ts';
+import { isUuid } from '../http/input-boundary.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { assertCsrf, consoleState } from '../console/session.ts';
 import type { MessageKey } from '../i18n/en.ts';
@@ -97,7 +98,7 @@ export async function refuse(
  */
 export async function targetFor(db: Db, ctx: Context, id: string, action: UserAction): Promise<UserRow> {
   const { user: actor } = consoleState(ctx);
-  const target = await findUserById(db, id);
+  const target = isUuid(id) ? await findUserById(db, id) : undefined;
   if (!target || target.workspace_id !== actor.workspace_id) {
     return refuse(db, ctx, action, 'not_in_workspace', undefined, { requested_id: id.slice(0, 64) });
   }

@@ -1,5 +1,6 @@
 // Errors our own routes throw; the error middleware turns them into a page or JSON with the status.
 import type { MessageKey } from '../i18n/en.ts';
+import type { Refused } from './hostile-text.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -8,5 +9,18 @@ export class HttpError extends Error {
     detail?: string,
   ) {
     super(detail ?? messageKey);
+  }
+}
+
+/** Where in the request a refused value was. */
+export type InputPlace = 'path' | 'query' | 'form';
+
+/** The input boundary's refusal (src/http/input-boundary.ts): a 400 that is always audited. */
+export class RefusedInput extends HttpError {
+  constructor(
+    readonly place: InputPlace,
+    readonly refused: Refused,
+  ) {
+    super(400, 'error.input', `refused input: ${refused.reason} in ${place}`);
   }
 }

@@ -54,13 +54,13 @@ export class Browser {
     this.jar.set(url.host, cookies);
   }
 
-  /** One request, no redirect following. */
-  async request(url: string, init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {}): Promise<Page> {
+  /** One request, no redirect following. A body is sent as a form (raw bytes as they are). */
+  async request(url: string, init: { method?: string; body?: URLSearchParams | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {}): Promise<Page> {
     const target = new URL(url, this.home);
     const headers: Record<string, string> = { ...this.headers, ...init.headers };
     const cookie = this.cookieHeader(target);
     if (cookie) headers.cookie = cookie;
-    if (init.body) headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (init.body) headers['content-type'] ??= 'application/x-www-form-urlencoded';
     const response = await fetch(target, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
     this.store(target, response);
     return { url: target.href, status: response.status, html: await response.text(), headers: response.headers };

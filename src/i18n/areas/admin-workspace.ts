@@ -80,6 +80,7 @@ export const en = {
   'audit.action.user.email_canonical': 'E-mail address rewritten in its canonical form',
   'audit.action.lock.clear': 'Lock cleared',
   'audit.action.audit.export': 'Audit log exported',
+  'audit.action.request.refused': 'Request with unacceptable characters refused',
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -161,4 +162,5 @@ export const ja: Record<keyof typeof en, string> = {
   'audit.action.user.email_canonical': 'メールアドレスの正規化',
   'audit.action.lock.clear': 'ロックの解除',
   'audit.action.audit.export': '監査ログのエクスポート',
+  'audit.action.request.refused': '受け付けない文字を含むリクエストの拒否',
 };

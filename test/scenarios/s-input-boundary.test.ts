@@ -2,6 +2,7 @@
 // parameter or a path segment used to end in a PostgreSQL error (a 500) or a lost audit row. Now
 // one boundary refuses NUL, other control characters, lone surrogates and bytes that are not UTF-8
 // with a 400 and a clear message before any query, and the refusal is itself in the audit log.
+import { en } from '../../src/i18n/en.ts';
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
@@ -92,9 +93,14 @@ describe('input boundary: the three examples of the security review and their ne
       Buffer.from('email=a%09%40b.c&password=x'), // a tab: no field here is multi-line
     ];
     for (const body of bodies) assertRefused(await browser.request(action, { method: 'POST', body }));
-    const rtl = await browser.request(action, { method: 'POST', body: new URLSearchParams({ email: '\u200fa@b.c', password: 'x' }) });
-    assert.equal(rtl.status, 401, 'a right-to-left mark is text: an ordinary wrong sign-in');
+    // A right-to-left mark is text, so the boundary lets it through: in a password it is an
+    // ordinary wrong sign-in; in an e-mail the canonical form refuses it (an invisible character).
+    const rtl = await browser.request(action, { method: 'POST', body: new URLSearchParams({ email: 'a@b.c', password: '\u200fx' }) });
+    assert.equal(rtl.status, 401, 'a right-to-left mark in a password: an ordinary wrong sign-in');
     assert.equal(alertText(rtl.html), 'The e-mail address or password is incorrect. Check both and try again.');
+    const rtlEmail = await browser.request(action, { method: 'POST', body: new URLSearchParams({ email: '\u200fa@b.c', password: 'x' }) });
+    assert.equal(rtlEmail.status, 400, 'a right-to-left mark in an e-mail: no canonical form');
+    assert.equal(alertText(rtlEmail.html), en['login.emailNotPlain']);
   });
 
   it('?q=%00 on the admin users list: a 400 with the message, audited against the admin', async () => {

@@ -27,6 +27,13 @@ export class Browser {
     this.jar.set(host, cookies);
   }
 
+  /** A new browser at `home` holding this one's cookies: a copied cookie jar, or the same person's tab routed to another node. */
+  withSameCookies(home: string): Browser {
+    const copy = new Browser(home);
+    for (const name of this.cookieNames()) copy.setCookie(name, this.cookie(name));
+    return copy;
+  }
+
   cookieNames(): string[] {
     return [...(this.jar.get(new URL(this.home).host)?.keys() ?? [])];
   }

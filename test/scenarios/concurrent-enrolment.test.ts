@@ -17,12 +17,6 @@ import { ACR_MFA } from '../../src/oidc/assurance.ts';
 // every attempt before checking it.
 const PARALLEL = 5;
 
-/** A browser on `node` holding the same cookies as `from`: the same person's tab, routed elsewhere. */
-function sameCookiesOn(from: Browser, nodeUrl: string): Browser {
-  const twin = new Browser(nodeUrl);
-  for (const name of from.cookieNames()) twin.setCookie(name, from.cookie(name));
-  return twin;
-}
 
 describe('Concurrent enrolment creates one authenticator', function () {
   const clock = adjustableClock();
@@ -52,7 +46,7 @@ describe('Concurrent enrolment creates one authenticator', function () {
     assert.ok(isEnrolmentPage(enrolPage), `enrolment: got ${enrolPage.status} ${enrolPage.url}`);
     const body = new URLSearchParams({ label: 'Pixel', code: codeFor(secretOn(enrolPage), clock.now()) });
     const path = `${new URL(enrolPage.url).pathname}/enrol`;
-    const onB = sameCookiesOn(browser, nodeB.url);
+    const onB = browser.withSameCookies(nodeB.url);
 
     const answers = await Promise.all(Array.from({ length: PARALLEL }, (_, i) =>
       (i % 2 ? onB.request(`${nodeB.url}${path}`, { method: 'POST', body }) : browser.request(`${nodeA.issuer}${path}`, { method: 'POST', body }))));
@@ -84,7 +78,7 @@ describe('Concurrent enrolment creates one authenticator', function () {
       new_code: codeFor(newSecretOn(addPage), clock.now()),
       password: user.password,
     });
-    const onB = sameCookiesOn(browser, nodeB.url);
+    const onB = browser.withSameCookies(nodeB.url);
     const answers = await Promise.all(Array.from({ length: PARALLEL }, (_, i) =>
       (i % 2 ? onB.request(`${nodeB.url}/account/authenticators`, { method: 'POST', body }) : browser.request(`${nodeA.issuer}/account/authenticators`, { method: 'POST', body }))));
     const winners = answers.filter((a) => a.status === 200);

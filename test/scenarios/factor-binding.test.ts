@@ -13,11 +13,7 @@ import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
 import type * as oidc from 'openid-client';
 
 /** A fresh browser holding exactly the cookies of `from`: what a thief of the cookie jar has. */
-function copyOfCookies(from: Browser, issuer: string): Browser {
-  const thief = new Browser(issuer);
-  for (const name of from.cookieNames()) thief.setCookie(name, from.cookie(name));
-  return thief;
-}
+const copyOfCookies = (from: Browser, issuer: string): Browser => from.withSameCookies(issuer);
 
 function showsNoKey(page: Page): void {
   assert.ok(!page.html.includes('id="secret"'), 'no enrolment key on the page');

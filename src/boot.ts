@@ -12,6 +12,7 @@ import { startCleanupJob } from './oidc/cleanup.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { log } from './log.ts';
 import { startMetricsServer } from './metrics-server.ts';
+import { closeClientCache } from './oidc/client-cache.ts';
 
 export type RunningTobira = {
   issuer: string;
@@ -118,6 +119,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
         clearInterval(reloadTimer);
         stopCleanup();
         await metrics?.close();
+        await closeClientCache(db);
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await database.close();

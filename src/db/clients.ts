@@ -1,4 +1,7 @@
+// Every change to a client sends a notice in its transaction: nodes keep client metadata in
+// process (src/oidc/client-cache.ts) and drop it when told.
 import { deletedCount, type Db } from './connection.ts';
+import { CLIENTS_CHANNEL, notify } from './notifications.ts';
 
 export type ClientRow = {
   client_id: string;
@@ -24,6 +27,7 @@ export async function insertClient(db: Db, values: NewClient): Promise<ClientRow
       grant_types: JSON.stringify(values.grant_types) as unknown as string[],
     })
     .returning('*');
+  await notify(db, CLIENTS_CHANNEL, values.client_id);
   return row as ClientRow;
 }
 
@@ -36,5 +40,15 @@ export async function listClients(db: Db): Promise<ClientRow[]> {
 }
 
 export async function deleteClient(db: Db, clientId: string): Promise<boolean> {
-  return deletedCount(await db('clients').where({ client_id: clientId }).delete()) > 0;
+  const deleted = deletedCount(await db('clients').where({ client_id: clientId }).delete()) > 0;
+  await notify(db, CLIENTS_CHANNEL, clientId);
+  return deleted;
+}
+
+export async function updateClientUris(db: Db, clientId: string, redirectUris: string[], postLogoutRedirectUris: string[]): Promise<boolean> {
+  const updated = await db('clients')
+    .where({ client_id: clientId })
+    .update({ redirect_uris: JSON.stringify(redirectUris), post_logout_redirect_uris: JSON.stringify(postLogoutRedirectUris) });
+  await notify(db, CLIENTS_CHANNEL, clientId);
+  return Number(updated) > 0;
 }

@@ -7,6 +7,7 @@ import { findClient } from '../db/clients.ts';
 import { createWorkspace } from '../accounts/workspaces.ts';
 import { createUser } from '../accounts/users.ts';
 import { registerClient } from '../oidc/client-registry.ts';
+import { updateClientUris } from '../db/clients.ts';
 import { insertAuditEvent } from '../db/audit-events.ts';
 
 export const DEMO_CLIENT_ID = 'demo-app';
@@ -58,8 +59,5 @@ export async function seedDemo(db: Db, dataKey: Buffer, demoRedirectUri: string,
 
 /** The demo app's address follows DEMO_RP_PORT, which may change between starts. */
 export async function pointDemoClientAt(db: Db, redirectUri: string, postLogoutUri: string): Promise<boolean> {
-  const updated = await db('clients')
-    .where({ client_id: DEMO_CLIENT_ID })
-    .update({ redirect_uris: JSON.stringify([redirectUri]), post_logout_redirect_uris: JSON.stringify([postLogoutUri]) });
-  return updated > 0;
+  return updateClientUris(db, DEMO_CLIENT_ID, [redirectUri], [postLogoutUri]);
 }

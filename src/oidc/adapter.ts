@@ -4,8 +4,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
 import * as models from '../db/oidc-models.ts';
-import { clientMetadata } from './clients.ts';
-import { findClient } from '../db/clients.ts';
+import { findClientMetadata } from './client-cache.ts';
 import { fromStored, storedId, toStored, type StorageKeys } from './stored-model.ts';
 
 export function adapterFactory(db: Db, keys: StorageKeys, issuer: string) {
@@ -21,8 +20,7 @@ export function adapterFactory(db: Db, keys: StorageKeys, issuer: string) {
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') {
-        const row = await findClient(db, id);
-        return row ? (clientMetadata(row, keys.dataKey, issuer) as AdapterPayload) : undefined;
+        return (await findClientMetadata(db, keys.dataKey, issuer, id)) as AdapterPayload | undefined;
       }
       const stored = await models.findModel(db, this.model, storedId(keys, id));
       return stored ? (fromStored(this.model, id, stored, keys) as AdapterPayload) : undefined;

@@ -80,6 +80,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       trustProxy: config.trustProxy,
       metricsToken: config.metricsToken,
       metricsOnMainPort: config.metricsPort === undefined,
+      cacheViews: !config.development,
       clock: options.clock ?? systemClock,
     });
     // oidc-provider fixes its keystore at construction. Every piece of state lives in the

@@ -16,6 +16,8 @@ export type Config = {
   /** Raw instance secret from TOBIRA_SECRET; undefined means "generate one in dataDir" (development). */
   secret: string | undefined;
   production: boolean;
+  /** NODE_ENV=development: views are compiled on every render, so edits show without a restart. */
+  development: boolean;
   /** Trust X-Forwarded-* headers (Tobira behind a TLS-terminating proxy). */
   trustProxy: boolean;
   instanceName: string;
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(env.TOBIRA_DATA_DIR || './data'),
     secret,
     production,
+    development: env.NODE_ENV === 'development',
     trustProxy: readBoolean(env, 'TRUST_PROXY', problems),
     instanceName: env.TOBIRA_NAME || 'Tobira',
     logLevel,

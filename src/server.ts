@@ -8,7 +8,7 @@ import type Provider from 'oidc-provider';
 import type { Db } from './db/connection.ts';
 import { createProvider, isProviderPath, type ProviderOptions } from './oidc/provider.ts';
 import { interactionRoutes } from './interactions/routes.ts';
-import { renderPage, viewsDirectory } from './http/render.ts';
+import { cacheCompiledViews, renderPage, viewsDirectory } from './http/render.ts';
 import { HttpError } from './http/errors.ts';
 import { inputBoundary, loggablePath } from './http/input-boundary.ts';
 import { checkProviderInput } from './oidc/input-guard.ts';
@@ -29,7 +29,7 @@ import { adminPages } from './admin/routes.ts';
 import { ACCOUNT_SPEC } from './account/spec.ts';
 import { accountPages } from './account/routes.ts';
 
-export type AppOptions = ProviderOptions & { clock: Clock };
+export type AppOptions = ProviderOptions & { clock: Clock; cacheViews?: boolean };
 
 export type App = { app: Koa; provider: Provider };
 
@@ -129,6 +129,7 @@ function pageRoutes(db: Db, metricsToken: string | undefined, metricsOnMainPort:
 }
 
 export function buildApp(options: AppOptions): App {
+  cacheCompiledViews(options.cacheViews !== false);
   const provider = createProvider(options);
   const app = new Koa({ keys: options.cookieKeys, proxy: options.trustProxy });
   app.silent = true;

@@ -19,15 +19,24 @@ function langSwitchHref(ctx: Context, lang: Lang): string {
   return `/lang/${other}?back=${encodeURIComponent(ctx.originalUrl || ctx.url)}`;
 }
 
+// Compiled templates are kept (ejs caches them by file name) except in development, where an
+// edited view should show at the next request.
+let cache = true;
+
+export function cacheCompiledViews(enabled: boolean): void {
+  cache = enabled;
+  if (!enabled) ejs.clearCache();
+}
+
 export async function renderPage(ctx: Context, view: string, model: PageModel, status = 200): Promise<void> {
   const lang = pickLang(ctx);
   const locals: ViewLocals = { ...model, t: translator(lang), lang, langSwitchHref: langSwitchHref(ctx, lang) };
-  const body = await ejs.renderFile(join(viewsDirectory, `${view}.ejs`), locals, { async: true });
+  const body = await ejs.renderFile(join(viewsDirectory, `${view}.ejs`), locals, { async: true, cache });
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Content-Language', lang);
   // No inline script anywhere. form-action is left out on purpose: Chromium applies it to the
   // redirect that follows a sign-in form, which must be allowed to reach any registered RP.
   ctx.set('Content-Security-Policy', CSP);
-  ctx.body = await ejs.renderFile(join(viewsDirectory, 'layout.ejs'), { ...locals, body }, { async: true });
+  ctx.body = await ejs.renderFile(join(viewsDirectory, 'layout.ejs'), { ...locals, body }, { async: true, cache });
 }

@@ -12,8 +12,18 @@ export async function findThrottle(db: Db, key: string): Promise<ThrottleRow | u
  * weeks never add up to a lock), and so are past locks older than `forgetLocksBefore`.
  */
 export async function countAttempt(db: Db, key: string, now: Date, windowStart: Date, forgetLocksBefore: Date): Promise<ThrottleRow> {
+  return (await countAttempts(db, [key], now, windowStart, forgetLocksBefore)).get(key)!;
+}
+
+/**
+ * The same for several keys in one statement (a password attempt counts against the account and
+ * the address at once). Keys are taken in a fixed order, so two such statements never wait on
+ * each other's rows in a cycle.
+ */
+export async function countAttempts(db: Db, keys: string[], now: Date, windowStart: Date, forgetLocksBefore: Date): Promise<Map<string, ThrottleRow>> {
+  const sorted = [...new Set(keys)].sort();
   const result = await db.raw(
-    `insert into throttles (key, failures, locks, updated_at) values (?, 1, 0, ?)
+    `insert into throttles (key, failures, locks, updated_at) select k, 1, 0, ? from unnest(?::text[]) with ordinality as t(k, n) order by n
      on conflict (key) do update set
        failures = case
          when throttles.locked_until > ? then throttles.failures
@@ -22,9 +32,21 @@ export async function countAttempt(db: Db, key: string, now: Date, windowStart: 
        locks = case when throttles.locked_until < ? then 0 else throttles.locks end,
        updated_at = case when throttles.locked_until > ? then throttles.updated_at else excluded.updated_at end
      returning *`,
-    [key, now, now, windowStart, forgetLocksBefore, now],
+    [now, sorted, now, windowStart, forgetLocksBefore, now],
   );
-  return (result.rows as ThrottleRow[])[0]!;
+  return new Map((result.rows as ThrottleRow[]).map((row) => [row.key, row]));
+}
+
+/**
+ * After a success, in one statement: `clear` keys are deleted (the attempt cleared them), `uncount`
+ * keys (shared ones, such as an address) only give this attempt back.
+ */
+export async function settleSuccess(db: Db, clear: string[], uncount: string[]): Promise<void> {
+  await db.raw(
+    `with cleared as (delete from throttles where key = any(?::text[]) returning key)
+     update throttles set failures = failures - 1 where key = any(?::text[]) and failures > 0`,
+    [clear, uncount],
+  );
 }
 
 /**
@@ -39,11 +61,6 @@ export async function lockUnlessLocked(db: Db, key: string, until: (locks: numbe
     await trx('throttles').where({ key }).update({ failures: 0, locks: (row?.locks ?? 0) + 1, locked_until: lockedUntil, updated_at: now });
     return lockedUntil;
   });
-}
-
-/** Takes back one counted attempt (it turned out to be a success). */
-export async function uncountAttempt(db: Db, key: string): Promise<void> {
-  await db('throttles').where({ key }).where('failures', '>', 0).decrement('failures', 1);
 }
 
 export async function clearThrottle(db: Db, key: string): Promise<boolean> {

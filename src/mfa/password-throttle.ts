@@ -6,7 +6,7 @@
 import type { CanonicalEmail } from '../identity/email.ts';
 import type { Db } from '../db/connection.ts';
 import {
-  ADDRESS_FAILURES_BEFORE_LOCK, FAILURES_BEFORE_LOCK, attemptFailed, attemptSucceeded, attemptSucceededShared, beginAttempt, throttleKeys,
+  ADDRESS_FAILURES_BEFORE_LOCK, FAILURES_BEFORE_LOCK, attemptFailed, attemptsSucceeded, beginAttempts, throttleKeys,
 } from './throttle.ts';
 
 // A device cookie is proof that this browser signed in before, not of who sits at it now: a few
@@ -39,11 +39,12 @@ export function longest(locks: ScopedLock[]): ScopedLock | undefined {
 
 /** Counts the attempt against every budget before anything is checked; a lock on any refuses it. */
 export async function beginPasswordAttempt(db: Db, budgets: PasswordBudgets, now: Date): Promise<ScopedLock | undefined> {
+  const states = await beginAttempts(db, budgets, now);
   const locks: ScopedLock[] = [];
-  for (const b of budgets) {
-    const state = await beginAttempt(db, b.key, now, b.threshold);
+  budgets.forEach((b, i) => {
+    const state = states[i]!;
     if (state.locked) locks.push({ scope: b.scope, until: state.until });
-  }
+  });
   return longest(locks);
 }
 
@@ -63,8 +64,6 @@ export async function passwordAttemptFailed(db: Db, budgets: PasswordBudgets, no
  * browser's success leaves the untrusted lock alone: the user signing in does not unlock the attacker.
  */
 export async function passwordAttemptSucceeded(db: Db, budgets: PasswordBudgets): Promise<void> {
-  for (const b of budgets) {
-    if (b.scope === 'address') await attemptSucceededShared(db, b.key);
-    else await attemptSucceeded(db, b.key);
-  }
+  const shared = budgets.filter((b) => b.scope === 'address').map((b) => b.key);
+  await attemptsSucceeded(db, budgets.filter((b) => b.scope !== 'address').map((b) => b.key), shared);
 }

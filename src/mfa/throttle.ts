@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import type { CanonicalEmail } from '../identity/email.ts';
-import { clearThrottle, countAttempt, findThrottle, lockUnlessLocked, uncountAttempt } from '../db/throttles.ts';
+import { clearThrottle, countAttempt, countAttempts, findThrottle, lockUnlessLocked, settleSuccess } from '../db/throttles.ts';
 
 export const FAILURES_BEFORE_LOCK = 5;
 // Many people can share one address (an office, a mobile carrier), so an address gets more tries.
@@ -56,6 +56,24 @@ export async function beginAttempt(db: Db, key: string, now: Date, threshold = F
   return { locked: false };
 }
 
+/** `beginAttempt` for several keys with one statement; the states come in the order of `entries`. */
+export async function beginAttempts(db: Db, entries: readonly { key: string; threshold: number }[], now: Date): Promise<LockState[]> {
+  const rows = await countAttempts(db, entries.map((e) => e.key), now, after(now, -FAILURE_WINDOW_SECONDS), after(now, -FORGET_LOCKS_AFTER_SECONDS));
+  const states: LockState[] = [];
+  for (const { key, threshold } of entries) {
+    const row = rows.get(key)!;
+    if (row.locked_until && row.locked_until > now) states.push({ locked: true, until: row.locked_until });
+    else if (row.failures > threshold) states.push(await lock(db, key, now));
+    else states.push({ locked: false });
+  }
+  return states;
+}
+
+/** After a success: clears `clear` and gives one attempt back to each shared key, in one statement. */
+export async function attemptsSucceeded(db: Db, clear: string[], shared: string[]): Promise<void> {
+  await settleSuccess(db, clear, shared);
+}
+
 /** After a counted attempt failed: locks the key when this was the last allowed try. */
 export async function attemptFailed(db: Db, key: string, now: Date, threshold = FAILURES_BEFORE_LOCK): Promise<LockState> {
   const row = await findThrottle(db, key);
@@ -68,10 +86,6 @@ export async function attemptSucceeded(db: Db, key: string): Promise<void> {
   await clearThrottle(db, key);
 }
 
-/** A success on a shared key (an address): only this attempt stops counting, others' failures stay. */
-export async function attemptSucceededShared(db: Db, key: string): Promise<void> {
-  await uncountAttempt(db, key);
-}
 
 export async function lockState(db: Db, key: string, now: Date): Promise<LockState> {
   const row = await findThrottle(db, key);

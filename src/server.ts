@@ -9,6 +9,7 @@ import type { Db } from './db/connection.ts';
 import { createProvider, isProviderPath, type ProviderOptions } from './oidc/provider.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { cacheCompiledViews, renderPage, viewsDirectory } from './http/render.ts';
+import { requestScope } from './http/request-scope.ts';
 import { HttpError } from './http/errors.ts';
 import { inputBoundary, loggablePath } from './http/input-boundary.ts';
 import { checkProviderInput } from './oidc/input-guard.ts';
@@ -133,6 +134,7 @@ export function buildApp(options: AppOptions): App {
   const provider = createProvider(options);
   const app = new Koa({ keys: options.cookieKeys, proxy: options.trustProxy });
   app.silent = true;
+  app.use(requestScope);
   app.use(requestLog);
   app.use(securityHeaders);
   app.use(errorPages);

@@ -34,3 +34,8 @@ export async function deleteConsoleSession(db: Db, id: string): Promise<void> {
 export async function deleteConsoleSessionsOf(db: Db, userId: string): Promise<number> {
   return deletedCount(await db('console_sessions').where({ user_id: userId }).delete());
 }
+
+/** Ends the user's console sessions except the one making a change (the person stays where they are). */
+export async function deleteConsoleSessionsOfExcept(db: Db, userId: string, keepId: string): Promise<number> {
+  return deletedCount(await db('console_sessions').where({ user_id: userId }).whereNot({ id: keepId }).delete());
+}

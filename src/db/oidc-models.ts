@@ -1,6 +1,7 @@
 // SQL behind the oidc-provider adapter: every model in one jsonb table, keyed by (model, id). The
 // adapter passes ids and payloads already stripped of bearer values (src/oidc/stored-model.ts).
 import { deletedCount, type Db } from './connection.ts';
+import { requestMemo } from '../http/request-scope.ts';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -19,6 +20,7 @@ export async function upsertModel(db: Db, model: string, id: string, payload: Oi
     account_id: payload.accountId ?? null,
     expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
   };
+  forget();
   await db('oidc_models').insert(row).onConflict(['model', 'id']).merge();
 }
 
@@ -37,25 +39,90 @@ function toPayload(row: Row | undefined): OidcPayload | undefined {
   return row.consumed_at ? { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : payload;
 }
 
+// Within one request a row is read from the database once (oidc-provider asks for the same
+// interaction or session several times per request, and looks a token of unknown type up as three
+// models at once); any write through this module forgets what the request remembered, so a
+// request always sees its own changes. Reads are remembered as promises, so parallel lookups share one.
+const MEMO_PREFIX = 'oidc_models\n';
+
+type Found = Row | undefined;
+
+function copyOf(row: Found): OidcPayload | undefined {
+  // A copy every time: oidc-provider changes the objects it is given.
+  return row ? toPayload({ ...row, payload: typeof row.payload === 'string' ? row.payload : structuredClone(row.payload) }) : undefined;
+}
+
+async function remembered<T>(key: string, read: () => Promise<T>): Promise<T> {
+  const memo = requestMemo();
+  if (!memo) return read();
+  const memoKey = MEMO_PREFIX + key;
+  let pending = memo.get(memoKey) as Promise<T> | undefined;
+  if (!pending) {
+    pending = read();
+    memo.set(memoKey, pending);
+    pending.catch(() => memo.delete(memoKey));
+  }
+  return pending;
+}
+
+function forget(): void {
+  const memo = requestMemo();
+  if (!memo) return;
+  for (const key of memo.keys()) if (key.startsWith(MEMO_PREFIX)) memo.delete(key);
+}
+
+/** Every live row with this id, whatever its model (ids are keyed hashes of random values). */
+async function rowsWithId(db: Db, id: string): Promise<Map<string, Row>> {
+  const rows = await db('oidc_models')
+    .select<(Row & { model: string })[]>('model', 'payload', 'consumed_at')
+    .where('id', id)
+    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
+  return new Map(rows.map(({ model, ...row }) => [model, row]));
+}
+
 export async function findModel(db: Db, model: string, id: string): Promise<OidcPayload | undefined> {
-  return toPayload(await live(db, model).andWhere('id', id).first());
+  if (!requestMemo()) return toPayload(await live(db, model).andWhere('id', id).first());
+  return copyOf((await remembered(`id\n${id}`, () => rowsWithId(db, id))).get(model));
 }
 
 export async function findModelByUid(db: Db, model: string, uid: string): Promise<OidcPayload | undefined> {
-  return toPayload(await live(db, model).andWhere('uid', uid).first());
+  // An async function, so the query builder runs once and its result is what is remembered.
+  return copyOf(await remembered(`${model}\nuid\n${uid}`, async (): Promise<Found> => live(db, model).andWhere('uid', uid).first()));
 }
 
 export async function destroyModel(db: Db, model: string, id: string): Promise<void> {
+  forget();
   await db('oidc_models').where({ model, id }).delete();
 }
 
 export async function consumeModel(db: Db, model: string, id: string): Promise<void> {
+  forget();
   await db('oidc_models').where({ model, id }).update({ consumed_at: db.fn.now() });
 }
 
 /** Revokes everything issued under a grant, whatever its model. */
 export async function revokeByGrantId(db: Db, grantId: string): Promise<void> {
+  forget();
   await db('oidc_models').where({ grant_id: grantId }).delete();
+}
+
+/** Every artefact of a user (SSO sessions, grants, codes, tokens, interactions): each carries the account id. */
+export async function deleteModelsOfAccount(db: Db, accountId: string): Promise<number> {
+  forget();
+  return deletedCount(await db('oidc_models').where({ account_id: accountId }).delete());
+}
+
+/** The user's live SSO sessions with their payloads, for the admin's user page. */
+export async function listLiveSessionsOf(db: Db, accountId: string): Promise<{ id: string; payload: OidcPayload; expiresAt: Date | null }[]> {
+  const rows = await db('oidc_models')
+    .select('id', 'payload', 'expires_at')
+    .where({ model: 'Session', account_id: accountId })
+    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
+  return rows.map((row: { id: string; payload: unknown; expires_at: Date | null }) => ({
+    id: row.id,
+    payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as OidcPayload,
+    expiresAt: row.expires_at,
+  }));
 }
 
 export async function deleteExpiredModels(db: Db): Promise<number> {

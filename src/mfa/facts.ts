@@ -1,8 +1,8 @@
 // Gathers what the MFA rules look at, from the database, for one user and one client.
 import type { Db } from '../db/connection.ts';
-import { findUserById, type UserRow } from '../db/users.ts';
-import { findWorkspaceById, type WorkspaceRow } from '../db/workspaces.ts';
-import { countAuthenticators } from '../db/authenticators.ts';
+import type { UserRow } from '../db/users.ts';
+import type { WorkspaceRow } from '../db/workspaces.ts';
+import { findAccountFacts } from '../db/account-facts.ts';
 import { mfaReasons, type MfaFacts, type MfaReason } from './rules.ts';
 
 export type MfaContext = { user: UserRow; workspace: WorkspaceRow; authenticatorCount: number; reasons: MfaReason[] };
@@ -13,11 +13,9 @@ export async function mfaContext(
   client: { requireMfa: boolean; adminConsole?: boolean },
   request: MfaFacts['request'],
 ): Promise<MfaContext | undefined> {
-  const user = await findUserById(db, userId);
-  if (!user) return undefined;
-  const workspace = await findWorkspaceById(db, user.workspace_id);
-  if (!workspace) return undefined;
-  const authenticatorCount = await countAuthenticators(db, user.id);
+  const facts = await findAccountFacts(db, userId);
+  if (!facts) return undefined;
+  const { user, workspace, authenticatorCount } = facts;
   const reasons = mfaReasons({
     user: { role: user.role, authenticatorCount },
     workspace: { mfaPolicy: workspace.mfa_policy },

@@ -2,6 +2,8 @@
 // TOTP code from an authenticator the user already has (checkTotp: throttled, single-use), or the
 // password for a user who has none — so a session left open on a shared computer, or a stolen
 // console cookie, cannot quietly add an attacker's phone or switch MFA off.
+import { deleteModelsOfAccount } from '../db/oidc-models.ts';
+import { deleteConsoleSessionsOfExcept } from '../db/console-sessions.ts';
 import type { Db } from '../db/connection.ts';
 import { deletedCount } from '../db/connection.ts';
 import type { UserRow } from '../db/users.ts';
@@ -73,8 +75,8 @@ export function mfaRequiredBy(user: UserRow, workspace: WorkspaceRow): MfaReason
  * other browser and every relying party has to sign in again (S15).
  */
 export async function endOtherSessions(trx: Db, userId: string, keepConsoleSessionId: string): Promise<{ oidcArtefacts: number; consoleSessions: number }> {
-  const oidcArtefacts = deletedCount(await trx('oidc_models').where({ account_id: userId }).delete());
-  const consoleSessions = deletedCount(await trx('console_sessions').where({ user_id: userId }).whereNot({ id: keepConsoleSessionId }).delete());
+  const oidcArtefacts = await deleteModelsOfAccount(trx, userId);
+  const consoleSessions = await deleteConsoleSessionsOfExcept(trx, userId, keepConsoleSessionId);
   return { oidcArtefacts, consoleSessions };
 }
 

@@ -2,9 +2,7 @@
 // deleted user has no account, so their sessions and refresh tokens stop producing tokens.
 import type { Account, FindAccount } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
-import { findUserById } from '../db/users.ts';
-import { findWorkspaceById } from '../db/workspaces.ts';
-import { countAuthenticators } from '../db/authenticators.ts';
+import { findAccountFacts } from '../db/account-facts.ts';
 import { standingMfaReasons } from '../mfa/rules.ts';
 import { ACR_MFA } from './assurance.ts';
 
@@ -16,16 +14,15 @@ export const CLAIMS = {
 
 export function accountFinder(db: Db): FindAccount {
   return async (ctx, sub, token): Promise<Account | undefined> => {
-    const user = await findUserById(db, sub);
-    if (!user || user.status !== 'active') return undefined;
-    const workspace = await findWorkspaceById(db, user.workspace_id);
-    if (!workspace) return undefined;
+    const facts = await findAccountFacts(db, sub);
+    if (!facts || facts.user.status !== 'active') return undefined;
+    const { user, workspace } = facts;
     // A refresh token or authorization code from a password-only sign-in stops working once a
     // standing rule demands MFA (e.g. the workspace switched to `required`): no token with
     // amr ["pwd"] is issued after that.
     if ((token?.kind === 'RefreshToken' || token?.kind === 'AuthorizationCode') && (token as { acr?: string }).acr !== ACR_MFA) {
       const reasons = standingMfaReasons({
-        user: { role: user.role, authenticatorCount: await countAuthenticators(db, user.id) },
+        user: { role: user.role, authenticatorCount: facts.authenticatorCount },
         workspace: { mfaPolicy: workspace.mfa_policy },
         client: { requireMfa: ctx.oidc.client?.metadata().require_mfa === true },
       });

@@ -9,13 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Db } from '../../src/db/connection.ts';
+import { TEST_SECRET } from '../helpers/tobira.ts';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const node = join(root, 'node_modules', '.bin', 'node');
 const main = join(root, 'src', 'cli', 'main.ts');
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
-export const TEST_SECRET = 'cli-test-secret-0123456789abcdefghijklmn'; // 40 characters
+// The nodes' secret: on PostgreSQL the command line shares the test nodes' database, and keys it
+// rotates there must open on the nodes of the next run (the README: one secret per installation).
+export { TEST_SECRET };
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 

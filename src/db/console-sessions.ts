@@ -34,3 +34,11 @@ export async function deleteConsoleSession(db: Db, id: string): Promise<void> {
 export async function deleteConsoleSessionsOf(db: Db, userId: string): Promise<number> {
   return deletedCount(await db('console_sessions').where({ user_id: userId }).delete());
 }
+
+/** Deletes at most `limit` expired console sessions; returns how many (see deleteExpiredModels). */
+export async function deleteExpiredConsoleSessions(db: Db, limit: number): Promise<number> {
+  return deletedCount(await db.raw(
+    'delete from console_sessions where ctid = any(array(select ctid from console_sessions where expires_at < now() limit ?))',
+    [limit],
+  ));
+}

@@ -2,7 +2,7 @@
 // fresh embedded data folder per test file — or, when DATABASE_URL is set, against that shared
 // PostgreSQL database (names then carry a random suffix so reruns do not collide).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,9 +37,14 @@ export class CliSandbox {
     };
   }
 
+  /** The command as a running process, for tests that read its output as it comes. */
+  start(args: string[], options: { env?: Record<string, string> } = {}): ChildProcessWithoutNullStreams {
+    return spawn(node, ['--import=tsx', main, ...args], { cwd: root, env: this.env(options.env) });
+  }
+
   run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
     return new Promise((resolve, reject) => {
-      const child = spawn(node, ['--import=tsx', main, ...args], { cwd: root, env: this.env(options.env) });
+      const child = this.start(args, options);
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -6,7 +6,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from './config.ts';
 import { openDatabase, migrateLatest, type Db } from './db/connection.ts';
 import { deriveInstanceKeys, lazyInstanceKeys, resolveSecret, type InstanceKeys } from './crypto/instance-secret.ts';
-import { ensureSigningKey, loadSigningJwks } from './oidc/keys.ts';
+import { ensureSigningKey, KEY_RELOAD_MS, loadSigningJwks } from './oidc/keys.ts';
 import { buildApp } from './server.ts';
 import { startCleanupJob } from './oidc/cleanup.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -20,14 +20,13 @@ export type RunningTobira = {
   readonly provider: Provider;
   db: Db;
   keys: InstanceKeys;
-  /** Loads the usable signing keys again; true when they had changed (also runs every minute). */
+  /** Loads the usable signing keys again; true when they or the signing key had changed (also runs every minute). */
   reloadKeys: () => Promise<boolean>;
   /** The loopback-only /metrics address when METRICS_PORT is set. */
   metricsUrl: string | undefined;
   close: () => Promise<void>;
 };
 
-export const KEY_RELOAD_MS = 60_000;
 const kids = (jwks: { keys: Record<string, unknown>[] }) => jwks.keys.map((k) => String(k.kid)).join(',');
 
 export type BootOptions = {
@@ -60,7 +59,8 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
   const server = createServer();
   try {
     const keys = deriveInstanceKeys(resolveSecret(config.secret, config.dataDir));
-    await ensureSigningKey(db, keys.dataKey);
+    const clock = options.clock ?? systemClock;
+    await ensureSigningKey(db, keys.dataKey, clock);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -81,17 +81,19 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       metricsToken: config.metricsToken,
       metricsOnMainPort: config.metricsPort === undefined,
       cacheViews: !config.development,
-      clock: options.clock ?? systemClock,
+      clock,
     });
     // oidc-provider fixes its keystore at construction. Every piece of state lives in the
     // database, so when `keys rotate` (on any node or the CLI) changes the usable keys, this node
     // builds a fresh app with them and new requests go there; requests in flight finish on the old.
-    let jwks = await loadSigningJwks(db, keys.dataKey);
+    // A rotated-in key starts signing at its activation time, which changes the order of the same
+    // kids (the signing key comes first), so the comparison below sees it too.
+    let jwks = await loadSigningJwks(db, keys.dataKey, clock.now());
     let current = build(jwks);
     let handle = current.app.callback();
     server.on('request', (req, res) => handle(req, res));
     const reloadKeys = async (): Promise<boolean> => {
-      const next = await loadSigningJwks(db, keys.dataKey);
+      const next = await loadSigningJwks(db, keys.dataKey, clock.now());
       if (kids(next) === kids(jwks)) return false;
       jwks = next;
       current = build(jwks);

@@ -6,12 +6,18 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 /** A mistake the operator can fix; main.ts prints `tobira: <message>` and exits 2. */
 export class UsageError extends Error {}
 
-export type CommandResult = {
-  /** Written to stdout with --json. */
-  json: unknown;
-  /** Written to stdout otherwise. */
-  text: string;
-};
+export type CommandResult =
+  | {
+      /** Written to stdout with --json. */
+      json: unknown;
+      /** Written to stdout otherwise. */
+      text: string;
+    }
+  /** The command wrote its output itself, piece by piece, through its Output. */
+  | { written: true };
+
+/** stdout for a command whose output is too long to build in memory (an audit log export). */
+export type Output = { write: (piece: string) => Promise<void> };
 
 export type ParsedArgs = {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -27,7 +33,7 @@ export type Command = {
   options: ParseArgsOptionsConfig;
   /** How many positional arguments the command takes (most take none). */
   positionals?: { min: number; max: number; describe: string };
-  run: (args: ParsedArgs) => Promise<CommandResult>;
+  run: (args: ParsedArgs, out: Output) => Promise<CommandResult>;
 };
 
 export type CommandGroup = { name: string; summary: string; commands: Command[] };

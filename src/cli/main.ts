@@ -6,7 +6,7 @@ import { InvalidInput } from '../accounts/workspaces.ts';
 import { InvalidClientRegistration } from '../oidc/clients.ts';
 import { DataDirInUseError } from '../db/data-dir-lock.ts';
 import { setLogLevel } from '../log.ts';
-import { helpText, parseCommandArgs, UsageError, type Command, type CommandGroup } from './command.ts';
+import { helpText, parseCommandArgs, UsageError, type Command, type CommandGroup, type Output } from './command.ts';
 import { errorMessage } from './session.ts';
 import { migrateCommands } from './commands/migrate.ts';
 import { workspaceCommands } from './commands/workspace.ts';
@@ -18,6 +18,11 @@ import { auditCommands } from './commands/audit.ts';
 
 const GROUPS: CommandGroup[] = [migrateCommands, workspaceCommands, userCommands, clientCommands, mfaCommands, keysCommands, auditCommands];
 const EXIT_ERROR = 2;
+
+// Each piece is handed on once the previous one has left, so a long output never piles up in memory.
+const stdout: Output = {
+  write: (piece) => new Promise((resolve, reject) => void process.stdout.write(piece, (err) => (err ? reject(err) : resolve()))),
+};
 
 function commandList(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -82,8 +87,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(helpText(command));
       return 0;
     }
-    const result = await command.run(args);
-    process.stdout.write(`${args.json ? JSON.stringify(result.json, null, 2) : result.text}\n`);
+    const result = await command.run(args, stdout);
+    if (!('written' in result)) process.stdout.write(`${args.json ? JSON.stringify(result.json, null, 2) : result.text}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`tobira: ${explain(err)}\n`);

@@ -39,3 +39,11 @@ export async function deleteConsoleSessionsOf(db: Db, userId: string): Promise<n
 export async function deleteConsoleSessionsOfExcept(db: Db, userId: string, keepId: string): Promise<number> {
   return deletedCount(await db('console_sessions').where({ user_id: userId }).whereNot({ id: keepId }).delete());
 }
+
+/** Deletes at most `limit` expired console sessions; returns how many (see deleteExpiredModels). */
+export async function deleteExpiredConsoleSessions(db: Db, limit: number): Promise<number> {
+  return deletedCount(await db.raw(
+    'delete from console_sessions where ctid = any(array(select ctid from console_sessions where expires_at < now() limit ?))',
+    [limit],
+  ));
+}

@@ -125,6 +125,14 @@ export async function listLiveSessionsOf(db: Db, accountId: string): Promise<{ i
   }));
 }
 
-export async function deleteExpiredModels(db: Db): Promise<number> {
-  return deletedCount(await db('oidc_models').where('expires_at', '<', db.fn.now()).delete());
+/**
+ * Deletes at most `limit` expired rows; returns how many. One statement over a bounded set of rows
+ * (by ctid: a TID scan, no second index lookup), so neither the embedded database's one connection
+ * nor a PostgreSQL lock is held for long, however many rows have expired.
+ */
+export async function deleteExpiredModels(db: Db, limit: number): Promise<number> {
+  return deletedCount(await db.raw(
+    'delete from oidc_models where ctid = any(array(select ctid from oidc_models where expires_at < now() limit ?))',
+    [limit],
+  ));
 }

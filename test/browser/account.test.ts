@@ -8,7 +8,7 @@ describe('browser: the account page', function () {
   this.timeout(120_000);
   let world: DemoWorld;
   before(async () => {
-    world = await startDemoWorld(38461);
+    world = await startDemoWorld();
   });
   after(async () => world?.close());
 

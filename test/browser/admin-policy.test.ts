@@ -9,7 +9,7 @@ describe('browser: workspace policy and audit log', function () {
   this.timeout(120_000);
   let world: DemoWorld;
   before(async () => {
-    world = await startDemoWorld(38451);
+    world = await startDemoWorld();
   });
   after(async () => world?.close());
 

@@ -11,7 +11,7 @@ describe('browser: an admin resets a member\'s MFA', function () {
   this.timeout(120_000);
   let world: DemoWorld;
   before(async () => {
-    world = await startDemoWorld(38441);
+    world = await startDemoWorld();
     await world.tobira.db('workspaces').where({ slug: world.seed.workspace }).update({ mfa_policy: 'required' });
   });
   after(async () => world?.close());

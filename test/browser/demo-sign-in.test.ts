@@ -8,7 +8,7 @@ describe('browser: the demo sign-in', function () {
   this.timeout(120_000);
   let world: DemoWorld;
   before(async () => {
-    world = await startDemoWorld(38431);
+    world = await startDemoWorld();
   });
   after(async () => world?.close());
 

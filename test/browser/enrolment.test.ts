@@ -9,7 +9,7 @@ describe('browser: enrolment and the TOTP prompt', function () {
   this.timeout(120_000);
   let world: DemoWorld;
   before(async () => {
-    world = await startDemoWorld(38432);
+    world = await startDemoWorld();
   });
   after(async () => world?.close());
 

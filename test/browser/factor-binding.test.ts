@@ -8,7 +8,7 @@ describe('browser: binding a factor asks for the password again', function () {
   this.timeout(120_000);
   let world: DemoWorld;
   before(async () => {
-    world = await startDemoWorld(38452);
+    world = await startDemoWorld();
   });
   after(async () => world?.close());
 

@@ -3,28 +3,7 @@
 import assert from 'node:assert/strict';
 import { insertAuditEvent } from '../../src/db/audit-events.ts';
 import { CliSandbox, failedWithOneLine, succeeded } from './run-cli.ts';
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; records end in CRLF. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { record.push(field); field = ''; }
-    else if (ch === '\r' && text[i + 1] === '\n') { record.push(field); records.push(record); record = []; field = ''; i++; }
-    else field += ch;
-  }
-  assert.equal(quoted, false, 'unterminated quote');
-  assert.equal(field + record.join(''), '', 'every record ends in CRLF');
-  return records;
-}
+import { parseCsv } from '../helpers/csv.ts';
 
 describe('tobira mfa reset, audit export, built-in clients', function () {
   this.timeout(60000);

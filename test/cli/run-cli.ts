@@ -2,20 +2,23 @@
 // fresh embedded data folder per test file — or, when DATABASE_URL is set, against that shared
 // PostgreSQL database (names then carry a random suffix so reruns do not collide).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Db } from '../../src/db/connection.ts';
+import { TEST_SECRET } from '../helpers/tobira.ts';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const node = join(root, 'node_modules', '.bin', 'node');
 const main = join(root, 'src', 'cli', 'main.ts');
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
-export const TEST_SECRET = 'cli-test-secret-0123456789abcdefghijklmn'; // 40 characters
+// The nodes' secret: on PostgreSQL the command line shares the test nodes' database, and keys it
+// rotates there must open on the nodes of the next run (the README: one secret per installation).
+export { TEST_SECRET };
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
@@ -34,9 +37,14 @@ export class CliSandbox {
     };
   }
 
+  /** The command as a running process, for tests that read its output as it comes. */
+  start(args: string[], options: { env?: Record<string, string> } = {}): ChildProcessWithoutNullStreams {
+    return spawn(node, ['--import=tsx', main, ...args], { cwd: root, env: this.env(options.env) });
+  }
+
   run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
     return new Promise((resolve, reject) => {
-      const child = spawn(node, ['--import=tsx', main, ...args], { cwd: root, env: this.env(options.env) });
+      const child = this.start(args, options);
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

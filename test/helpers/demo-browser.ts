@@ -7,6 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira } from './tobira.ts';
+import { freePort } from './wait.ts';
 import { seedDemo, DEMO_CLIENT_ID, type DemoSeed } from '../../src/demo/seed.ts';
 import { startDemoRp } from '../../src/demo/relying-party.ts';
 import { findClient } from '../../src/db/clients.ts';
@@ -24,8 +25,10 @@ export type DemoWorld = {
   close: () => Promise<void>;
 };
 
-export async function startDemoWorld(port: number): Promise<DemoWorld> {
+/** The demo RP's redirect URI is registered with its port, so the port is chosen (free) before it listens. */
+export async function startDemoWorld(): Promise<DemoWorld> {
   mkdirSync(artifacts, { recursive: true });
+  const port = await freePort();
   const clock = adjustableClock();
   const tobira = await startTobira({}, { embedded: true, clock });
   const base = `http://localhost:${port}`;

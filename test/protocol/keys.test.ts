@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jose from 'jose';
-import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
+import { startTobira, startSecondNode, makeClient, makeUser } from '../helpers/tobira.ts';
+import type { RunningTobira } from '../../src/boot.ts';
+import { adjustableClock } from '../../src/clock.ts';
 import { Browser } from '../helpers/browser.ts';
 import { discover, signIn } from '../helpers/rp.ts';
-import { rotateSigningKey } from '../../src/oidc/keys.ts';
+import { KEY_ACTIVATION_DELAY_MS, rotateSigningKey } from '../../src/oidc/keys.ts';
 
 // Restarting needs a database that outlives the node: a PGlite folder, or CI's PostgreSQL.
 describe('signing keys', () => {
@@ -18,7 +20,8 @@ describe('signing keys', () => {
 
   it('are stored encrypted, and a rotation keeps tokens signed before it verifiable', async () => {
     const env = { TOBIRA_DATA_DIR: dataDir };
-    let tobira = await startTobira(env);
+    const clock = adjustableClock();
+    let tobira = await startTobira(env, { clock });
     const rows = await tobira.db('signing_keys').select();
     assert.ok(rows.length >= 1);
     for (const row of rows) {
@@ -30,9 +33,10 @@ describe('signing keys', () => {
     const before = (await signIn(config, new Browser(tobira.issuer), user)).tokens.id_token!;
     const oldKid = jose.decodeProtectedHeader(before).kid;
 
-    const newKid = await rotateSigningKey(tobira.db, tobira.keys.dataKey);
+    const { kid: newKid } = await rotateSigningKey(tobira.db, tobira.keys.dataKey, clock);
     await tobira.close();
-    tobira = await startTobira(env);
+    clock.advance(KEY_ACTIVATION_DELAY_MS / 1000);
+    tobira = await startTobira(env, { clock });
     try {
       config = await discover(tobira.issuer, clientId, secret);
       const after = (await signIn(config, new Browser(tobira.issuer), user)).tokens.id_token!;
@@ -49,30 +53,77 @@ describe('signing keys', () => {
       await tobira.close();
     }
   });
+});
 
-  it('reach running nodes without a restart: the rotation is picked up by every node on the database', async () => {
-    const nodeA = await startTobira({ TOBIRA_DATA_DIR: dataDir });
-    const nodeB = await startTobira({}, { sameDatabaseAs: nodeA });
-    try {
-      const { clientId, secret } = await makeClient(nodeA);
-      const user = await makeUser(nodeA);
-      const before = (await signIn(await discover(nodeA.issuer, clientId, secret), new Browser(nodeA.issuer), user)).tokens.id_token!;
-      assert.equal(await nodeA.reloadKeys(), false, 'nothing to reload before a rotation');
+// Nodes load the keys on their own schedules, and a relying party caches the JWKS of whichever
+// node it fetched it from. So at every moment of a rotation, every token either node issues must
+// verify against the JWKS of either node.
+describe('signing key rotation on two nodes', () => {
+  const clock = adjustableClock();
+  let nodeA: RunningTobira;
+  let nodeB: RunningTobira & { url: string };
+  before(async () => {
+    nodeA = await startTobira({}, { clock });
+    nodeB = await startSecondNode(nodeA, { clock });
+  });
+  after(async () => {
+    await nodeB?.close();
+    await nodeA?.close();
+  });
 
-      const newKid = await rotateSigningKey(nodeA.db, nodeA.keys.dataKey);
-      assert.equal(await nodeA.reloadKeys(), true);
-      assert.equal(await nodeB.reloadKeys(), true);
-      for (const node of [nodeA, nodeB]) {
-        const published = ((await (await fetch(`${node.issuer}/jwks`)).json()) as jose.JSONWebKeySet).keys.map((k) => k.kid);
-        assert.ok(published.includes(newKid) && published.includes(jose.decodeProtectedHeader(before).kid), `${node.issuer} publishes old and new`);
-        const after = (await signIn(await discover(node.issuer, clientId, secret), new Browser(node.issuer), user)).tokens.id_token!;
-        assert.equal(jose.decodeProtectedHeader(after).kid, newKid, 'signs with the new key at once');
-      }
-      const jwks = jose.createLocalJWKSet((await (await fetch(`${nodeB.issuer}/jwks`)).json()) as jose.JSONWebKeySet);
-      await jose.compactVerify(before, jwks);
-    } finally {
-      await nodeB.close();
-      await nodeA.close();
+  it('publishes the new key on every node before any node signs with it', async () => {
+    const { clientId, secret } = await makeClient(nodeA);
+    const user = await makeUser(nodeA);
+    const { tokens } = await signIn(await discover(nodeA.issuer, clientId, secret), new Browser(nodeA.issuer), user);
+    const oldKid = jose.decodeProtectedHeader(tokens.id_token!).kid;
+    const nodes = [{ name: 'A', url: nodeA.issuer }, { name: 'B', url: nodeB.url }];
+    const issued: { token: string; by: string }[] = [{ token: tokens.id_token!, by: 'node A before the rotation' }];
+    let refreshToken = tokens.refresh_token!;
+
+    // A refresh at a node returns an ID token that node signed.
+    async function idTokenFrom(node: { url: string }): Promise<string> {
+      const response = await fetch(`${node.url}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+      });
+      const body = (await response.json()) as { id_token?: string; refresh_token?: string };
+      assert.equal(response.status, 200, `refresh at ${node.url}: ${JSON.stringify(body)}`);
+      refreshToken = body.refresh_token!;
+      return body.id_token!;
     }
+    async function everyTokenVerifiesEverywhere(moment: string): Promise<{ A: string; B: string }> {
+      const signed = { A: '', B: '' };
+      for (const node of nodes) {
+        const token = await idTokenFrom(node);
+        signed[node.name as 'A' | 'B'] = jose.decodeProtectedHeader(token).kid!;
+        issued.push({ token, by: `node ${node.name} ${moment}` });
+      }
+      for (const node of nodes) {
+        const published = (await (await fetch(`${node.url}/jwks`)).json()) as jose.JSONWebKeySet;
+        const keys = jose.createLocalJWKSet(published);
+        for (const { token, by } of issued) {
+          await jose.compactVerify(token, keys).catch((err: Error) => {
+            const kid = jose.decodeProtectedHeader(token).kid;
+            assert.fail(`a token signed by ${by} (kid ${kid}) does not verify against node ${node.name}'s JWKS ${moment} (publishes ${published.keys.map((k) => k.kid).join(', ')}): ${err.message}`);
+          });
+        }
+      }
+      return signed;
+    }
+
+    assert.deepEqual(await everyTokenVerifiesEverywhere('before the rotation'), { A: oldKid, B: oldKid });
+    const { kid: newKid } = await rotateSigningKey(nodeA.db, nodeA.keys.dataKey, clock);
+    assert.equal(await nodeA.reloadKeys(), true, 'node A loads the new key');
+    assert.deepEqual(await everyTokenVerifiesEverywhere('once node A has loaded the new key, before node B has'), { A: oldKid, B: oldKid },
+      'no node signs with a key another node may not publish yet');
+    assert.equal(await nodeB.reloadKeys(), true, 'node B loads the new key');
+    assert.deepEqual(await everyTokenVerifiesEverywhere('once both nodes have loaded the new key'), { A: oldKid, B: oldKid });
+
+    clock.advance(KEY_ACTIVATION_DELAY_MS / 1000);
+    assert.equal(await nodeA.reloadKeys(), true, 'node A switches to the new key once it is active');
+    assert.deepEqual(await everyTokenVerifiesEverywhere('when node A signs with the new key and node B still with the old'), { A: newKid, B: oldKid });
+    assert.equal(await nodeB.reloadKeys(), true, 'node B switches too');
+    assert.deepEqual(await everyTokenVerifiesEverywhere('when both nodes sign with the new key'), { A: newKid, B: newKid });
   });
 });

@@ -8,7 +8,6 @@ import { auditOf, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
 
 describe('S1 policy optional, no authenticator: password only', function () {
-  this.timeout(20_000); // booting PGlite and migrating can take a few seconds on a busy machine
   let tobira: RunningTobira;
   before(async () => {
     tobira = await startTobira();

@@ -9,7 +9,6 @@ import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '..
 import { ACR_MFA } from '../../src/oidc/assurance.ts';
 
 describe('S2 policy optional, user enrolled: password, then TOTP', function () {
-  this.timeout(20_000); // booting PGlite and migrating can take a few seconds on a busy machine
   const clock = adjustableClock();
   let tobira: RunningTobira;
   before(async () => {

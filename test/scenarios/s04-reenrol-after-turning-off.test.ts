@@ -9,7 +9,6 @@ import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '..
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
 
 describe('S4 enrolled once, turned MFA off, then the policy became required: enrolment, not a lock-out', function () {
-  this.timeout(20_000); // booting PGlite and migrating can take a few seconds on a busy machine
   const clock = adjustableClock();
   let tobira: RunningTobira;
   before(async () => {

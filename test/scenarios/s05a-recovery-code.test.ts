@@ -11,7 +11,6 @@ import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
 import { ACR_MFA } from '../../src/oidc/assurance.ts';
 
 describe('S5(a) lost phone, policy optional: a recovery code signs in and a new authenticator is offered', function () {
-  this.timeout(20_000); // booting PGlite and migrating can take a few seconds on a busy machine
   const clock = adjustableClock();
   let tobira: RunningTobira;
   let config: oidc.Configuration;

@@ -17,7 +17,6 @@ async function refusedWithInvalidGrant(config: oidc.Configuration, refreshToken:
 }
 
 describe('S8 live sessions when the workspace policy tightens', function () {
-  this.timeout(20_000);
   let tobira: RunningTobira;
   before(async () => {
     tobira = await startTobira();

@@ -12,7 +12,6 @@ import type * as oidc from 'openid-client';
 const ESSENTIAL_MFA = JSON.stringify({ id_token: { acr: { essential: true, value: ACR_MFA } } });
 
 describe('S9 an RP asks for MFA in an optional workspace', function () {
-  this.timeout(20_000); // booting PGlite and migrating can take a few seconds on a busy machine
   const clock = adjustableClock();
   let tobira: RunningTobira;
   let workspaceSlug: string;

@@ -10,7 +10,6 @@ import { ACR_MFA } from '../../src/oidc/assurance.ts';
 import type * as oidc from 'openid-client';
 
 describe('S10 prompt=login and max_age re-run password and TOTP; auth_time is the new time', function () {
-  this.timeout(20_000); // booting PGlite and migrating can take a few seconds on a busy machine
   const clock = adjustableClock();
   let tobira: RunningTobira;
   let config: oidc.Configuration;

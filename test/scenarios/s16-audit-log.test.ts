@@ -14,26 +14,9 @@ import { Browser, decodeHtml } from '../helpers/browser.ts';
 import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { CliSandbox } from '../cli/run-cli.ts';
+import { parseCsv } from '../helpers/csv.ts';
 
 const AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { record.push(field); field = ''; }
-    else if (ch === '\r' && text[i + 1] === '\n') { record.push(field); records.push(record); record = []; field = ''; i++; }
-    else field += ch;
-  }
-  assert.equal(field + record.join(''), '', 'every record ends in CRLF');
-  return records;
-}
 
 type Row = Record<'time' | 'actor' | 'action' | 'target' | 'outcome' | 'ip' | 'agent' | 'details', string> & { code: string };
 

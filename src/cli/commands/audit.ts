@@ -1,7 +1,7 @@
 // tobira audit export — a workspace's audit log on stdout, as CSV (default) or JSON, in the same
 // format as the admin page's download. Taking a copy of the log is itself audited.
 import { InvalidAuditFilter, exportRecords, parseAuditDate } from '../../audit/query.ts';
-import { EXPORT_FORMATS, formatExport, type AuditRecord, type ExportFormat } from '../../audit/export.ts';
+import { EXPORT_FORMATS, formatExport, type ExportFormat } from '../../audit/export.ts';
 import { findWorkspaceBySlug } from '../../db/workspaces.ts';
 import { optionalString, requireOption, UsageError, type Command, type CommandGroup } from '../command.ts';
 import { auditCompleted } from '../audit.ts';
@@ -34,7 +34,7 @@ spreadsheet would run as a formula start with an apostrophe.
     since: { type: 'string' },
     format: { type: 'string' },
   },
-  async run(args) {
+  async run(args, out) {
     const slug = requireOption(args, 'workspace', NAME);
     const json = args.values.json === true;
     const format = parseFormat(optionalString(args, 'format'), json);
@@ -46,26 +46,24 @@ spreadsheet would run as a formula start with an apostrophe.
       if (err instanceof InvalidAuditFilter) throw new UsageError(`--since: ${err.message}`);
       throw err;
     }
-    const { records, text } = await withDatabase(async ({ db }) => {
+    await withDatabase(async ({ db }) => {
       const workspace = await findWorkspaceBySlug(db, slug);
       if (!workspace) throw new UsageError(`no workspace with slug "${slug}"`);
-      const collected: AuditRecord[] = [];
+      let rows = 0;
       const batches = async function* () {
         for await (const batch of exportRecords(db, workspace, { workspaceId: workspace.id, ...(since ? { from: since } : {}) })) {
-          collected.push(...batch);
+          rows += batch.length;
           yield batch;
         }
       };
-      let out = '';
-      for await (const piece of formatExport(format, batches())) out += piece;
+      // Written as it is read, a batch at a time: a workspace's whole log never sits in memory.
+      for await (const piece of formatExport(format, batches())) await out.write(piece);
       await auditCompleted(db, {
         action: 'audit.export', workspaceId: workspace.id, targetType: 'workspace', targetId: workspace.id,
-        details: { format, since: since?.toISOString() ?? null, rows: collected.length },
+        details: { format, since: since?.toISOString() ?? null, rows },
       });
-      return { records: collected, text: out };
     });
-    // main.ts adds the final line feed (after the CSV's last CR, that makes its CRLF).
-    return { json: records, text: text.replace(/\n$/, '') };
+    return { written: true };
   },
 };
 

@@ -1,6 +1,6 @@
 // Creating workspaces, with the input rules the command line and the demo seed share.
 import type { Db } from '../db/connection.ts';
-import { findWorkspaceBySlug, insertWorkspace, MFA_POLICIES, type MfaPolicy, type WorkspaceRow } from '../db/workspaces.ts';
+import { findWorkspaceBySlug, insertWorkspace, isMfaPolicy, MFA_POLICIES, type MfaPolicy, type WorkspaceRow } from '../db/workspaces.ts';
 import { countUsersWithoutAuthenticator } from '../db/users.ts';
 
 export class InvalidInput extends Error {}
@@ -8,10 +8,10 @@ export class InvalidInput extends Error {}
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export function parseMfaPolicy(value: string): MfaPolicy {
-  if (!(MFA_POLICIES as readonly string[]).includes(value)) {
+  if (!isMfaPolicy(value)) {
     throw new InvalidInput(`MFA policy must be one of ${MFA_POLICIES.join(', ')} (got "${value}")`);
   }
-  return value as MfaPolicy;
+  return value;
 }
 
 export async function createWorkspace(

@@ -2,9 +2,9 @@
 // with a short session.
 import type { ConsoleDeps, ConsoleSpec } from '../console/session.ts';
 import { ADMIN_CLIENT_ID } from '../oidc/clients.ts';
-import type { Role } from '../db/users.ts';
+import { isAdminRole, type Role } from '../db/users.ts';
 
-export const isAdminRole = (role: Role): boolean => role === 'user_admin' || role === 'workspace_admin';
+export { isAdminRole };
 
 export const ADMIN_SPEC: ConsoleSpec = {
   console: 'admin',

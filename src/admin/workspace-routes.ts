@@ -12,14 +12,13 @@ import { renderConsolePage } from '../console/render.ts';
 import { field, readForm } from '../http/form-body.ts';
 import { pickLang, translator, type Translate } from '../i18n/index.ts';
 import { changeMfaPolicy, usersToEnrolUnder } from '../accounts/workspaces.ts';
-import { findWorkspaceById, MFA_POLICIES, type MfaPolicy, type WorkspaceRow } from '../db/workspaces.ts';
+import { findWorkspaceById, isMfaPolicy, MFA_POLICIES, type MfaPolicy, type WorkspaceRow } from '../db/workspaces.ts';
 import { insertAuditEvent } from '../db/audit-events.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import type { MessageKey } from '../i18n/en.ts';
 
 const STRICTNESS: Record<MfaPolicy, number> = { optional: 0, required_for_admins: 1, required: 2 };
 
-const isPolicy = (value: string): value is MfaPolicy => (MFA_POLICIES as readonly string[]).includes(value);
 const policyLabel = (t: Translate, policy: MfaPolicy) => t(`workspace.policy.${policy}` as MessageKey);
 
 function actor(ctx: Context) {
@@ -80,7 +79,7 @@ export function workspaceRoutes(deps: AdminDeps): Router {
     const t = translator(pickLang(ctx));
     // The workspace is always the admin's own, read fresh: never an id from the form.
     const current = (await findWorkspaceById(deps.db, consoleState(ctx).workspace.id))!;
-    if (!isPolicy(wanted)) return showSettings(deps, ctx, current, { kind: 'error', text: t('workspace.policy.invalid') }, 400);
+    if (!isMfaPolicy(wanted)) return showSettings(deps, ctx, current, { kind: 'error', text: t('workspace.policy.invalid') }, 400);
     if (wanted === current.mfa_policy) return ctx.redirect('/admin/workspace?unchanged=1');
 
     if (STRICTNESS[wanted] > STRICTNESS[current.mfa_policy] && field(form, 'confirm') !== 'yes') {

@@ -3,6 +3,8 @@ import type { CanonicalEmail } from '../identity/email.ts';
 
 export type Role = 'member' | 'user_admin' | 'workspace_admin';
 export const ROLES: readonly Role[] = ['member', 'user_admin', 'workspace_admin'];
+/** User admins and workspace admins: who may open /admin and whom `required_for_admins` covers. */
+export const isAdminRole = (role: Role): boolean => role === 'user_admin' || role === 'workspace_admin';
 export type UserStatus = 'active' | 'disabled';
 
 export type UserRow = {

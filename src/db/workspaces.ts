@@ -2,6 +2,7 @@ import type { Db } from './connection.ts';
 
 export type MfaPolicy = 'optional' | 'required_for_admins' | 'required';
 export const MFA_POLICIES: readonly MfaPolicy[] = ['optional', 'required_for_admins', 'required'];
+export const isMfaPolicy = (value: string): value is MfaPolicy => (MFA_POLICIES as readonly string[]).includes(value);
 
 export type WorkspaceRow = {
   id: string;

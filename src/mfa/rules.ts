@@ -2,7 +2,7 @@
 // user, their workspace, the client and the request; `mfaReasons` lists the ones that hold, and
 // the list travels into the interaction details and the audit log.
 import type { MfaPolicy } from '../db/workspaces.ts';
-import type { Role } from '../db/users.ts';
+import { isAdminRole, type Role } from '../db/users.ts';
 import { ACR_MFA } from '../oidc/assurance.ts';
 
 export type MfaReason = 'workspace_policy' | 'enrolled' | 'client_requires_mfa' | 'request_acr' | 'admin_console';
@@ -15,11 +15,10 @@ export type MfaFacts = {
   request?: { acrValues?: string | undefined; claims?: unknown };
 };
 
-const isAdmin = (role: Role) => role === 'user_admin' || role === 'workspace_admin';
 
 /** Rule 1: `required` for everybody, `required_for_admins` for user and workspace admins. */
 export function workspacePolicyRequires({ user, workspace }: MfaFacts): boolean {
-  return workspace.mfaPolicy === 'required' || (workspace.mfaPolicy === 'required_for_admins' && isAdmin(user.role));
+  return workspace.mfaPolicy === 'required' || (workspace.mfaPolicy === 'required_for_admins' && isAdminRole(user.role));
 }
 
 /** Rule 2: a user who enrolled is always asked. */
@@ -46,7 +45,7 @@ export function requestAsks({ request }: MfaFacts): boolean {
  * portals). A member who opens it is refused by the console; making them enrol first would be pointless.
  */
 export function adminConsole({ client, user }: MfaFacts): boolean {
-  return client.adminConsole === true && isAdmin(user.role);
+  return client.adminConsole === true && isAdminRole(user.role);
 }
 
 const RULES: [MfaReason, (facts: MfaFacts) => boolean][] = [

@@ -105,6 +105,7 @@ describe('the database goes away and comes back', function () {
       body: new URLSearchParams({ csrf: csrfOn(form), email: newEmail, name: 'In Flight', role: 'member', method: 'link', password: '' }),
     });
     const blocked = await until('the create-user transaction waits on the lock', async () => {
+      await lock.query('select pg_stat_clear_snapshot()'); // read afresh inside the lock's transaction
       const { rows } = await lock.query<{ pid: number }>('select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
       return rows[0]?.pid;
     });

@@ -11,8 +11,12 @@ import { log } from '../log.ts';
 
 export function answerDatabaseOutagesWith503(provider: Provider): void {
   const outages = new WeakSet<object>();
-  provider.on('server_error', (ctx: object, err: unknown) => {
-    if (isDatabaseUnavailable(err)) outages.add(ctx);
+  const outage = (ctx: Context, err: unknown) => {
+    outages.add(ctx);
+    log.warn('database unavailable', { path: ctx.path, err });
+  };
+  provider.on('server_error', (ctx: Context, err: unknown) => {
+    if (isDatabaseUnavailable(err)) outage(ctx, err);
   });
   provider.use(async (ctx, next) => {
     try {
@@ -20,10 +24,9 @@ export function answerDatabaseOutagesWith503(provider: Provider): void {
     } catch (err) {
       // Raised outside a route's error handler (the provider's own set-up of the request).
       if (!isDatabaseUnavailable(err)) throw err;
-      outages.add(ctx);
+      outage(ctx as unknown as Context, err);
     }
     if (!outages.has(ctx)) return;
-    log.warn('database unavailable', { path: ctx.path });
     const page = ctx.status === 503 && ctx.response.is('html');
     if (!page) await answerUnavailable(ctx as unknown as Context, ctx.accepts('json', 'html') === 'html' ? 'html' : 'json');
   });

@@ -1,7 +1,7 @@
 // The forms on a user's page. Each: CSRF, the guards of src/admin/access.ts, the change and its
 // audit event (one transaction: a process killed in between leaves neither), and a 303 back to
-// the page with a notice. A missing confirmation
-// or a bad value shows the page again with a message (400); nothing changes.
+// the page with a notice. A missing confirmation or a bad value shows the page again with a
+// message (400); nothing changes.
 import type { Context } from 'koa';
 import type Router from '@koa/router';
 import type { AdminDeps } from '../spec.ts';

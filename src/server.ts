@@ -15,6 +15,8 @@ import { inputBoundary, loggablePath } from './http/input-boundary.ts';
 import { checkProviderInput } from './oidc/input-guard.ts';
 import { isLang, LANG_COOKIE, pickLang, translator } from './i18n/index.ts';
 import { log } from './log.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
+import { answerUnavailable } from './http/unavailable.ts';
 import { timingSafeEqual } from 'node:crypto';
 
 function constantEquals(a: string, b: string): boolean {
@@ -64,15 +66,19 @@ async function errorPages(ctx: Context, next: Next): Promise<void> {
       throw new HttpError(404, 'error.notFound');
     }
   } catch (err) {
+    // The provider's endpoints answer its way: JSON unless a browser asks for a page, with an
+    // OAuth error code (src/oidc/input-guard.ts raises the boundary's refusals there).
+    const provider = isProviderPath(ctx.path);
+    const json = provider ? ctx.accepts('json', 'html') !== 'html' : ctx.accepts('html', 'json') === 'json';
+    if (isDatabaseUnavailable(err)) {
+      log.warn('database unavailable', { path: ctx.path, err });
+      return answerUnavailable(ctx, json ? 'json' : 'html');
+    }
     const status = err instanceof HttpError ? err.status : 500;
     if (status >= 500) log.error('request failed', { path: ctx.path, err });
     else log.debug('request refused', { path: ctx.path, status, reason: (err as Error).message });
     const t = translator(pickLang(ctx));
     const key = err instanceof HttpError ? err.messageKey : 'error.server';
-    // The provider's endpoints answer its way: JSON unless a browser asks for a page, with an
-    // OAuth error code (src/oidc/input-guard.ts raises the boundary's refusals there).
-    const provider = isProviderPath(ctx.path);
-    const json = provider ? ctx.accepts('json', 'html') !== 'html' : ctx.accepts('html', 'json') === 'json';
     const code = status >= 500 ? 'server_error' : 'invalid_request';
     if (provider) ctx.set('Cache-Control', 'no-store');
     if (json) {
@@ -83,6 +89,8 @@ async function errorPages(ctx: Context, next: Next): Promise<void> {
     await renderPage(ctx, 'error', { title: t('error.title'), message: t(key), ...(provider ? { code } : {}) }, status);
   }
 }
+
+const READY_TIMEOUT_MS = 2_000;
 
 function pageRoutes(db: Db, metricsToken: string | undefined, metricsOnMainPort: boolean): Router {
   const router = new Router();
@@ -119,7 +127,8 @@ function pageRoutes(db: Db, metricsToken: string | undefined, metricsOnMainPort:
   });
   router.get('/readyz', async (ctx) => {
     try {
-      await db.raw('select 1');
+      // Bounded even when the pool is full of requests waiting on a database that went away.
+      await db.raw('select 1').timeout(READY_TIMEOUT_MS);
       ctx.body = { status: 'ready' };
     } catch {
       ctx.status = 503;

@@ -15,7 +15,7 @@ import { confirmEnrolment, MAX_LABEL_LENGTH, startEnrolment } from '../mfa/enrol
 import { TOTP_SECRET_PURPOSE } from '../mfa/second-factor.ts';
 import { groupedSecret, isWellFormedCode, matchingStep, normaliseCode, otpauthUri } from '../mfa/totp.ts';
 import { checkFreshProof, freshMethod } from '../mfa/self-service.ts';
-import { ACCOUNT_HOME, accountNav, auditChange, proofError, readProof, tr, type PageError } from './common.ts';
+import { ACCOUNT_HOME, accountNav, auditChange, changeEvent, proofError, readProof, tr, type PageError } from './common.ts';
 import { renderRecoveryCodes } from './codes-page.ts';
 import { doneHref } from './home.ts';
 
@@ -83,15 +83,15 @@ export function addAuthenticatorRoutes(deps: AccountDeps): Router {
     }
     const result = await confirmEnrolment(deps.db, deps.dataKey, {
       userId: user.id, label: label || t('account.add.defaultLabel'), sealedSecret: seal(deps.dataKey, TOTP_SECRET_PURPOSE, secret), code: newCode, now,
+      audit: ({ authenticator, recoveryCodesIssued }) => changeEvent(ctx, {
+        action: 'mfa.enrol', outcome: 'success', targetType: 'authenticator', targetId: authenticator.id,
+        details: { label: authenticator.label, recovery_codes_issued: recoveryCodesIssued, proof: proof.method, user_id: user.id },
+      }),
     });
     if (!result.ok && result.reason === 'already') throw new HttpError(409, 'account.add.already', 'parallel submission of the same enrolment');
     if (!result.ok) {
       return showAddPage(deps, ctx, pending, label, { message: t('account.add.newCodeWrong', { email: user.email }), status: 400 });
     }
-    await auditChange(deps.db, ctx, {
-      action: 'mfa.enrol', outcome: 'success', targetType: 'authenticator', targetId: result.authenticator.id,
-      details: { label: result.authenticator.label, recovery_codes_issued: Boolean(result.recoveryCodes), proof: proof.method, user_id: user.id },
-    });
     if (result.recoveryCodes) return renderRecoveryCodes(ctx, result.recoveryCodes, t('account.add.doneWithCodes'));
     ctx.redirect(doneHref('added'));
   });

@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import { field } from '../http/form-body.ts';
 import { pickLang, translator, type Lang, type Translate } from '../i18n/index.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
-import type { AuditOutcome } from '../db/audit-events.ts';
+import type { AuditEvent, AuditOutcome } from '../db/audit-events.ts';
 import type { Db } from '../db/connection.ts';
 import { renderConsolePage } from '../console/render.ts';
 import { consoleState } from '../console/session.ts';
@@ -42,19 +42,21 @@ export function proofError(t: Translate, result: Exclude<FreshResult, { ok: true
   return { message: t(result.reason === 'malformed' ? 'totp.malformed' : 'account.fresh.codeWrong'), status: 400 };
 }
 
-/** A self-service change (or a refused or failed attempt) in the audit log; the user is actor. */
-export async function auditChange(
-  db: Db,
-  ctx: Context,
-  event: { action: string; outcome: AuditOutcome; targetType: 'authenticator' | 'user'; targetId: string; details?: Record<string, unknown> },
-): Promise<void> {
+type ChangeEvent = { action: string; outcome: AuditOutcome; targetType: 'authenticator' | 'user'; targetId: string; details?: Record<string, unknown> };
+
+/** A self-service change (or a refused or failed attempt) as an audit event; the user is actor. */
+export function changeEvent(ctx: Context, event: ChangeEvent): AuditEvent {
   const { user } = consoleState(ctx);
-  await recordAudit(db, {
+  return {
     action: event.action, outcome: event.outcome, workspaceId: user.workspace_id,
     actorType: 'user', actorId: user.id, actorLabel: user.email,
     targetType: event.targetType, targetId: event.targetId,
     details: { ...event.details, via: 'account' }, ...requestOrigin(ctx),
-  });
+  };
+}
+
+export async function auditChange(db: Db, ctx: Context, event: ChangeEvent): Promise<void> {
+  await recordAudit(db, changeEvent(ctx, event));
 }
 
 /** Times in the user's language; shown in UTC and labelled so, since Tobira does not know the user's zone. */

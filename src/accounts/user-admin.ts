@@ -14,6 +14,8 @@ import { clearUserLocks } from '../mfa/user-locks.ts';
 import { endSessionsAndGrants } from './revocation.ts';
 import { createUser, newUserEmail } from './users.ts';
 import type { MessageKey } from '../i18n/en.ts';
+import type { AuditEvent } from '../db/audit-events.ts';
+import { recordWithChange } from '../audit/record.ts';
 
 export const SET_PASSWORD_LINK_DAYS = 7;
 
@@ -111,9 +113,11 @@ export type CreatedUser = { user: UserRow; link?: { token: string; expiresAt: Da
 /**
  * Creates a user in `workspace` with either an initial password or a one-time set-password link
  * (the token is returned once; only its HMAC is stored). The role must already be allowed for
- * the actor (src/admin/access.ts).
+ * the actor (src/admin/access.ts). The user, the link and the `user.create` event commit together.
  */
-export async function createWorkspaceUser(db: Db, tokenKey: Buffer, workspace: WorkspaceRow, input: NewUser, now: Date): Promise<CreatedUser> {
+export async function createWorkspaceUser(
+  db: Db, tokenKey: Buffer, workspace: WorkspaceRow, input: NewUser, now: Date, audit: (user: UserRow) => AuditEvent,
+): Promise<CreatedUser> {
   const parsed = newUserEmail(input.email);
   if (!parsed.ok) throw new InvalidUserInput(parsed.problem === 'not_plain' ? 'admin.users.input.emailNotPlain' : 'admin.users.input.email');
   const email = parsed.email;
@@ -128,11 +132,15 @@ export async function createWorkspaceUser(db: Db, tokenKey: Buffer, workspace: W
         workspaceSlug: workspace.slug, email, name: input.name, role: input.role,
         ...(input.method === 'password' ? { password: input.password } : {}),
       });
-      if (input.method === 'password') return { user };
-      const token = randomBytes(32).toString('base64url');
-      const expiresAt = new Date(now.getTime() + SET_PASSWORD_LINK_DAYS * 24 * 3600 * 1000);
-      await insertSetPasswordToken(trx, { id: tokenDigest(tokenKey, token), userId: user.id, now, expiresAt });
-      return { user, link: { token, expiresAt } };
+      let link: CreatedUser['link'];
+      if (input.method === 'link') {
+        const token = randomBytes(32).toString('base64url');
+        const expiresAt = new Date(now.getTime() + SET_PASSWORD_LINK_DAYS * 24 * 3600 * 1000);
+        await insertSetPasswordToken(trx, { id: tokenDigest(tokenKey, token), userId: user.id, now, expiresAt });
+        link = { token, expiresAt };
+      }
+      await recordWithChange(trx, audit(user));
+      return link ? { user, link } : { user };
     });
   } catch (err) {
     // Two admins creating the same address at once: the unique index decides.

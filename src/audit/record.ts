@@ -31,6 +31,16 @@ export function storableEvent(event: AuditEvent): AuditEvent {
   return storable(event) as AuditEvent;
 }
 
+/**
+ * For a change whose event must commit with it (enrolment, MFA reset, user creation): written in
+ * the change's transaction, so a process killed in between leaves both or neither. Unlike
+ * recordAudit it throws: inside a transaction a swallowed failed insert would leave PostgreSQL's
+ * transaction aborted and the COMMIT would roll the change back silently.
+ */
+export async function recordWithChange(trx: Db, event: AuditEvent): Promise<void> {
+  await insertAuditEvent(trx, storableEvent(event));
+}
+
 export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
   try {
     await insertAuditEvent(db, storableEvent(event));

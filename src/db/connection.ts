@@ -15,6 +15,9 @@ export type DatabaseOptions = {
   dataDir: string | 'memory';
 };
 
+export const CONNECT_TIMEOUT_MS = 3_000;
+export const ACQUIRE_TIMEOUT_MS = 5_000;
+
 export type Database = { db: Db; close: () => Promise<void>; embedded: boolean };
 
 export const migrationsDirectory = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -35,8 +38,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) {
     const db = knexFactory({
       client: 'pg',
-      connection: options.databaseUrl,
-      pool: { min: 0, max: 10 },
+      // Fail fast while PostgreSQL is away (src/db/unavailable.ts turns it into a 503): a request
+      // waits at most CONNECT_TIMEOUT_MS for a new connection and ACQUIRE_TIMEOUT_MS for a free one,
+      // never for ever. Keep-alive notices a peer that vanished without closing the socket.
+      connection: { connectionString: options.databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true },
+      acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+      // min 0: no idle connection is kept that could be the one PostgreSQL closed while it was away.
+      pool: { min: 0, max: 10, idleTimeoutMillis: 30_000 },
       migrations: migrationConfig(),
       log: knexLog,
     });

@@ -79,6 +79,8 @@ const core = {
   'error.notFound': 'This page does not exist.',
   'error.badRequest': 'The request could not be understood.',
   'error.server': 'An unexpected error occurred. Try again in a moment.',
+  'error.unavailable.title': 'Temporarily unavailable',
+  'error.unavailable': 'Tobira cannot reach its database right now. Try again in a moment.',
   'error.input': 'What was sent contains characters Tobira does not accept: invisible control characters or text that is not valid UTF-8. Check what was typed or pasted and try again.',
   'error.tooLarge': 'What was sent is too large. Nothing was changed.',
   'error.oidc.invalid_redirect_uri': 'The app sent you here with a return address it has not registered, so Tobira will not send you back there. Tell the app\'s developer.',

@@ -79,6 +79,8 @@ const core = {
   'error.notFound': 'このページは存在しません。',
   'error.badRequest': 'リクエストを処理できませんでした。',
   'error.server': '予期しないエラーが発生しました。しばらくしてから、もう一度お試しください。',
+  'error.unavailable.title': '一時的に利用できません',
+  'error.unavailable': 'Tobira は現在データベースに接続できません。しばらくしてから、もう一度お試しください。',
   'error.input': '送信された内容に、Tobira が受け付けない文字(目に見えない制御文字、または正しい UTF-8 ではない文字列)が含まれています。入力または貼り付けた内容を確認して、もう一度お試しください。',
   'error.tooLarge': '送信された内容が大きすぎます。何も変更されていません。',
   'error.oidc.invalid_redirect_uri': 'アプリが登録されていない戻り先を指定したため、Tobira はその戻り先に移動しません。アプリの開発者にお知らせください。',

@@ -8,6 +8,7 @@ import type { MfaReason } from '../mfa/rules.ts';
 import type { MfaFacts } from '../mfa/rules.ts';
 import { HttpError } from '../http/errors.ts';
 import { ADMIN_CLIENT_ID } from '../oidc/clients.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 
 export type Deps = { provider: Provider; db: Db; dataKey: Buffer; clock: Clock; instanceName: string };
 
@@ -34,7 +35,9 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   let details: Details;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
-  } catch {
+  } catch (err) {
+    // The interaction is still there when the database comes back: say so, not "expired".
+    if (isDatabaseUnavailable(err)) throw err;
     throw new HttpError(400, 'error.interaction', 'interaction cookie missing, invalid or expired');
   }
   if (details.uid !== ctx.params.uid) throw new HttpError(400, 'error.interaction', 'interaction uid mismatch');

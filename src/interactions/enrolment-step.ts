@@ -7,7 +7,7 @@ import { renderPage } from '../http/render.ts';
 import { HttpError } from '../http/errors.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { requestOrigin } from '../audit/record.ts';
 import { confirmEnrolment, pendingSecret, startEnrolment } from '../mfa/enrolment.ts';
 import { groupedSecret, otpauthUri } from '../mfa/totp.ts';
 import { open, seal } from '../crypto/secret-box.ts';
@@ -82,17 +82,19 @@ export async function submitEnrolment(deps: Deps, ctx: Context, details: Details
   const now = deps.clock.now();
   // Checked again at the moment of binding: the page may have been open longer than allowed.
   if (!firstFactorIsFresh(progress, now)) return showNextStep(ctx, details.uid, 'enrol');
-  const result = await confirmEnrolment(deps.db, deps.dataKey, { userId: user.id, label, sealedSecret: progress.enrolSecret, code: field(form, 'code'), now });
+  const result = await confirmEnrolment(deps.db, deps.dataKey, {
+    userId: user.id, label, sealedSecret: progress.enrolSecret, code: field(form, 'code'), now,
+    audit: ({ authenticator, recoveryCodesIssued }) => ({
+      action: 'mfa.enrol', outcome: 'success', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id, actorLabel: user.email,
+      targetType: 'authenticator', targetId: authenticator.id,
+      details: { label: authenticator.label, recovery_codes_issued: recoveryCodesIssued, mfa_reasons: progress.reasons }, ...requestOrigin(ctx),
+    }),
+  });
   if (!result.ok && result.reason === 'already') return showAlreadyEnrolled(ctx, details);
   if (!result.ok) {
     const key: MessageKey = result.reason === 'malformed' ? 'totp.malformed' : 'enrol.wrong';
     return showEnrolment(deps, ctx, details, progress, user, { key, vars: { email: user.email } }, label);
   }
-  await recordAudit(deps.db, {
-    action: 'mfa.enrol', outcome: 'success', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id, actorLabel: user.email,
-    targetType: 'authenticator', targetId: result.authenticator.id,
-    details: { label: result.authenticator.label, recovery_codes_issued: Boolean(result.recoveryCodes), mfa_reasons: progress.reasons }, ...requestOrigin(ctx),
-  });
   const next: Progress = { ...progress, enrolSecret: undefined, done: 'otp' };
   if (!result.recoveryCodes) return finishSignIn(deps, ctx, details, user, 'otp', next);
   await saveProgress(deps, ctx, { ...next, codesToShow: seal(deps.dataKey, CODES_PURPOSE, JSON.stringify(result.recoveryCodes)) });

@@ -10,6 +10,8 @@ import { open, seal } from '../crypto/secret-box.ts';
 import { matchingStep, newTotpSecret, normaliseCode, isWellFormedCode } from './totp.ts';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { TOTP_SECRET_PURPOSE } from './second-factor.ts';
+import { recordWithChange } from '../audit/record.ts';
+import type { AuditEvent } from '../db/audit-events.ts';
 
 export const MAX_LABEL_LENGTH = 60;
 
@@ -35,7 +37,11 @@ function secretFingerprint(dataKey: Buffer, secret: string): string {
 export async function confirmEnrolment(
   db: Db,
   dataKey: Buffer,
-  input: { userId: string; label: string; sealedSecret: string; code: string; now: Date },
+  input: {
+    userId: string; label: string; sealedSecret: string; code: string; now: Date;
+    /** The `mfa.enrol` event, committed with the authenticator and its recovery codes. */
+    audit: (done: { authenticator: AuthenticatorRow; recoveryCodesIssued: boolean }) => AuditEvent;
+  },
 ): Promise<EnrolmentResult> {
   const code = normaliseCode(input.code);
   if (!isWellFormedCode(code)) return { ok: false, reason: 'malformed' };
@@ -61,6 +67,7 @@ export async function confirmEnrolment(
       recoveryCodes = newRecoveryCodes();
       await replaceRecoveryCodes(trx, input.userId, recoveryCodes.map((c) => hashRecoveryCode(dataKey, c)), input.now);
     }
+    await recordWithChange(trx, input.audit({ authenticator, recoveryCodesIssued: Boolean(recoveryCodes) }));
     return { ok: true as const, authenticator, recoveryCodes };
   });
 }

@@ -10,6 +10,9 @@ import { translator, pickLang } from '../i18n/index.ts';
 import { en, type MessageKey } from '../i18n/en.ts';
 import { log } from '../log.ts';
 import { interactionsPolicy } from './mfa-check.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { answerUnavailable } from '../http/unavailable.ts';
+import { answerDatabaseOutagesWith503 } from './database-outage.ts';
 
 export type ProviderOptions = {
   issuer: string;
@@ -139,6 +142,7 @@ export function createProvider(options: ProviderOptions): Provider {
     clientBasedCORS: clientOriginAllowed,
     ttl: TTL,
     async renderError(ctx, out, error) {
+      if (isDatabaseUnavailable(error)) return answerUnavailable(ctx, 'html');
       const t = translator(pickLang(ctx));
       const status = ctx.status >= 400 ? ctx.status : 400;
       if (status >= 500) log.error('unexpected error in the provider', { err: error });
@@ -153,6 +157,7 @@ export function createProvider(options: ProviderOptions): Provider {
   };
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = options.trustProxy;
+  answerDatabaseOutagesWith503(provider);
   // Discovery lists `sid`, so every ID token carries it (the session's id for this client, never a
   // bearer value), not only those of clients registered for back-channel logout: an RP can tell
   // which of its sessions a later logout ends, and is never told to expect a claim it does not get.

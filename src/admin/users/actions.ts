@@ -1,13 +1,15 @@
-// The forms on a user's page. Each: CSRF, the guards of src/admin/access.ts, the change (one
-// transaction), an audit event, and a 303 back to the page with a notice. A missing confirmation
-// or a bad value shows the page again with a message (400); nothing changes.
+// The forms on a user's page. Each: CSRF, the guards of src/admin/access.ts, the change and its
+// audit event (one transaction: a process killed in between leaves neither), and a 303 back to
+// the page with a notice. A missing confirmation or a bad value shows the page again with a
+// message (400); nothing changes.
 import type { Context } from 'koa';
 import type Router from '@koa/router';
 import type { AdminDeps } from '../spec.ts';
 import type { UserRow } from '../../db/users.ts';
 import { readForm, field } from '../../http/form-body.ts';
 import { consoleState } from '../../console/session.ts';
-import { recordAudit, requestOrigin } from '../../audit/record.ts';
+import { recordWithChange, requestOrigin } from '../../audit/record.ts';
+import type { AuditEvent } from '../../db/audit-events.ts';
 import { pickLang, translator } from '../../i18n/index.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { resetMfa } from '../../mfa/reset.ts';
@@ -58,11 +60,20 @@ const CHANGES: Change[] = [
   },
 ];
 
-async function audited(deps: AdminDeps, ctx: Context, action: UserAction, target: UserRow, details: Record<string, unknown>) {
+function successEvent(ctx: Context, action: UserAction, target: UserRow, details: Record<string, unknown>): AuditEvent {
   const { user: actor } = consoleState(ctx);
-  await recordAudit(deps.db, {
+  return {
     action: AUDIT_ACTION[action], outcome: 'success', workspaceId: actor.workspace_id, actorType: 'user', actorId: actor.id,
     actorLabel: actor.email, targetType: 'user', targetId: target.id, details: { email: target.email, ...details }, ...requestOrigin(ctx),
+  };
+}
+
+/** The change and its event in one transaction; the services' own transactions nest as savepoints. */
+function auditedRun(deps: AdminDeps, ctx: Context, change: Change, target: UserRow, form: URLSearchParams): Promise<Record<string, unknown>> {
+  return deps.db.transaction(async (trx) => {
+    const details = await change.run({ ...deps, db: trx }, target, form);
+    await recordWithChange(trx, successEvent(ctx, change.action, target, details));
+    return details;
   });
 }
 
@@ -76,14 +87,12 @@ export function mountUserActions(router: Router, deps: AdminDeps): void {
       if (change.confirm && field(form, 'confirm') !== 'yes') {
         return renderUserPage(deps, ctx, target, { error: t(change.confirm) }, 400);
       }
-      let details: Record<string, unknown>;
       try {
-        details = await guarded(deps.db, ctx, change.action, target.id, () => change.run(deps, target, form));
+        await guarded(deps.db, ctx, change.action, target.id, () => auditedRun(deps, ctx, change, target, form));
       } catch (err) {
         if (err instanceof InvalidUserInput) return renderUserPage(deps, ctx, target, { error: t(err.key, err.vars) }, 400);
         throw err;
       }
-      await audited(deps, ctx, change.action, target, details);
       ctx.status = 303;
       ctx.redirect(change.action === 'delete' ? '/admin/users?done=deleted' : `/admin/users/${target.id}?done=${change.done}`);
     });

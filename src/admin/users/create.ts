@@ -5,7 +5,7 @@ import type { AdminDeps } from '../spec.ts';
 import { readForm, field } from '../../http/form-body.ts';
 import { consoleState } from '../../console/session.ts';
 import { renderConsolePage } from '../../console/render.ts';
-import { recordAudit, requestOrigin } from '../../audit/record.ts';
+import { requestOrigin } from '../../audit/record.ts';
 import { pickLang, translator } from '../../i18n/index.ts';
 import { createWorkspaceUser, InvalidUserInput, isRole } from '../../accounts/user-admin.ts';
 import { adminNav } from '../nav.ts';
@@ -25,16 +25,15 @@ export function mountCreateUser(router: Router, deps: AdminDeps): void {
     if (refusal) await refuse(deps.db, ctx, 'create', refusal, undefined, { email: form.email, role: form.role });
     let created;
     try {
-      created = await createWorkspaceUser(deps.db, deps.tokenKey, workspace, { ...form, name: field(raw, 'name'), password: field(raw, 'password') }, deps.clock.now());
+      created = await createWorkspaceUser(deps.db, deps.tokenKey, workspace, { ...form, name: field(raw, 'name'), password: field(raw, 'password') }, deps.clock.now(), (user) => ({
+        action: 'user.create', outcome: 'success', workspaceId: workspace.id, actorType: 'user', actorId: actor.id, actorLabel: actor.email,
+        targetType: 'user', targetId: user.id, details: { email: user.email, role: user.role, method: form.method }, ...requestOrigin(ctx),
+      }));
     } catch (err) {
       if (err instanceof InvalidUserInput) return renderNewUserPage(ctx, form, t(err.key, err.vars), 400);
       throw err;
     }
     const { user, link } = created;
-    await recordAudit(deps.db, {
-      action: 'user.create', outcome: 'success', workspaceId: workspace.id, actorType: 'user', actorId: actor.id, actorLabel: actor.email,
-      targetType: 'user', targetId: user.id, details: { email: user.email, role: user.role, method: form.method }, ...requestOrigin(ctx),
-    });
     if (!link) {
       ctx.status = 303;
       return ctx.redirect(`/admin/users/${user.id}?done=created`);

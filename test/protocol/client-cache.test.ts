@@ -7,16 +7,7 @@ import { openDatabase } from '../../src/db/connection.ts';
 import { deleteClient } from '../../src/db/clients.ts';
 import { startTobira, startSecondNode, makeClient } from '../helpers/tobira.ts';
 import { discover } from '../helpers/rp.ts';
-
-/** Retries `check` until it holds or the deadline passes; the notice travels asynchronously. */
-async function eventually(what: string, check: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`${what} did not happen within ${deadlineMs / 1000} s`);
-}
+import { until } from '../helpers/wait.ts';
 
 async function refusedAsInvalidClient(config: oidc.Configuration): Promise<boolean> {
   try {
@@ -66,7 +57,7 @@ describe('client metadata cache', () => {
     oidc.allowInsecureRequests(viaB);
     assert.ok((await oidc.clientCredentialsGrant(viaB)).access_token, 'node B knows the client (and caches it)');
     await deleteClient(nodeA.db, clientId);
-    await eventually('node B refusing the deleted client', () => refusedAsInvalidClient(viaB));
+    await until('node B refusing the deleted client', () => refusedAsInvalidClient(viaB));
   });
 
   it('a client deleted through another connection (the command line) is refused by a running node', async function () {
@@ -80,6 +71,6 @@ describe('client metadata cache', () => {
     } finally {
       await cli.close();
     }
-    await eventually('the node refusing the client deleted by another process', () => refusedAsInvalidClient(config));
+    await until('the node refusing the client deleted by another process', () => refusedAsInvalidClient(config));
   });
 });

@@ -18,7 +18,7 @@ import { csrfOn } from '../helpers/console.ts';
 import { signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { authorizationUrl } from '../helpers/rp.ts';
 import { createThrowawayCluster, postgresBinDir, type ThrowawayCluster } from '../helpers/throwaway-postgres.ts';
-import { until } from '../helpers/until.ts';
+import { until } from '../helpers/wait.ts';
 
 // Twice the pool's acquire timeout, with room for a busy machine; a hung request takes until the
 // test's own timeout.

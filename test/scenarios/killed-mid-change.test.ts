@@ -13,7 +13,7 @@ import { startEnrolment, confirmEnrolment } from '../../src/mfa/enrolment.ts';
 import { makeUser, makeWorkspace, startTobira, TEST_SECRET, unique } from '../helpers/tobira.ts';
 import { codeFor } from '../helpers/totp.ts';
 import { root } from '../cli/run-cli.ts';
-import { until } from '../helpers/until.ts';
+import { until } from '../helpers/wait.ts';
 
 const node = join(root, 'node_modules', '.bin', 'node');
 

@@ -2,12 +2,12 @@
 // production) the demo relying party on DEMO_RP_PORT, with a demo workspace created on an empty
 // database. Prints where to click, and stops gracefully on SIGTERM or SIGINT.
 import cluster from 'node:cluster';
+import type { Server } from 'node:http';
 import { constants } from 'node:os';
 import type { Config } from './config.ts';
 import { bootTobira } from './boot.ts';
 import { GRACE_MS, READY_MESSAGE, STOP_MESSAGE } from './cluster.ts';
-import { seedDemo, pointDemoClientAt, DEMO_CLIENT_ID, type DemoSeed } from './demo/seed.ts';
-import { startDemoRp } from './demo/relying-party.ts';
+import { DEMO_CLIENT_ID, type DemoSeed } from './demo/seed.ts';
 import { findClient } from './db/clients.ts';
 import { openClientSecret } from './oidc/clients.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
@@ -22,6 +22,7 @@ async function run(config: Config): Promise<void> {
   const tobira = await bootTobira(config, {
     beforeServe: async (db, keys) => {
       if (!demoEnabled) return;
+      const { seedDemo, pointDemoClientAt } = await import('./demo/seed.ts');
       seed = await seedDemo(db, keys.dataKey, `${demoBase}/callback`, `${demoBase}/`);
       await pointDemoClientAt(db, `${demoBase}/callback`, `${demoBase}/`);
     },
@@ -34,9 +35,11 @@ async function run(config: Config): Promise<void> {
     `  admin console: ${tobira.issuer}/admin   (user admins and workspace admins; always with two-step verification)`,
     `  your account:  ${tobira.issuer}/account (authenticator apps and recovery codes)`,
   ];
-  let demo: Awaited<ReturnType<typeof startDemoRp>> | undefined;
+  let demo: { server: Server; url: string } | undefined;
   const demoClient = demoEnabled ? await findClient(tobira.db, DEMO_CLIENT_ID) : undefined;
   if (demoClient) {
+    // Loaded only here: a production node never loads the demo app (openid-client and its server).
+    const { startDemoRp } = await import('./demo/relying-party.ts');
     demo = await startDemoRp({
       issuer: tobira.issuer,
       clientId: DEMO_CLIENT_ID,

@@ -2,16 +2,26 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startTobiraProcess, statusOf, type TobiraProcess } from '../helpers/process.ts';
 
-// A request that is in flight: headers sent, half the body still to come, so the node is busy
-// with it until the test sends the rest.
+// A request that is in flight: the node has taken it (it answered `100 Continue`), half the body
+// is still to come, so the node is busy with it until the test sends the rest.
 async function halfSentTokenRequest(port: number): Promise<{ socket: Socket; finish: () => Promise<string> }> {
   const body = 'grant_type=client_credentials&client_id=nobody&client_secret=wrong';
   const socket = connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let answer = '';
-  socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 20)}`);
+  const taken = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      if (answer.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) resolve();
+    });
+    closed.then(() => reject(new Error(`the connection closed before the request was taken: ${answer}`)));
+    setTimeout(() => reject(new Error('no 100 Continue within 30 s')), 30_000).unref();
+  });
+  socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+  await taken;
+  answer = '';
+  socket.write(body.slice(0, 20));
   return {
     socket,
     finish: async () => {

@@ -1,20 +1,19 @@
 #!/usr/bin/env node
-// Entry point for `npx tobira`: checks the runtime, then loads the TypeScript CLI through tsx.
+// Entry point for `npx tobira`. On Node 24 the TypeScript CLI runs in this very process: Node strips
+// the types itself, no loader. On another Node, run again on the Node 24 that `npm ci` installed.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
-// npx normally puts node_modules/.bin (Node 24) first on PATH; if it did not, use that Node directly.
-const node = major === 24 ? process.execPath : join(root, 'node_modules', '.bin', 'node');
-const result = spawnSync(
-  node,
-  [join(root, 'scripts', 'check-runtime.mjs')],
-  { stdio: 'inherit' },
-);
-if (result.status !== 0) process.exit(result.status ?? 1);
-const cli = spawnSync(node, [`--import=${import.meta.resolve('tsx')}`, join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(cli.status ?? 1);
+if (major === 24) {
+  await import('../src/cli/main.ts');
+} else {
+  const node24 = join(root, 'node_modules', '.bin', 'node');
+  // Without it, check-runtime says in one line what to do.
+  const args = existsSync(node24) ? [fileURLToPath(import.meta.url), ...process.argv.slice(2)] : [join(root, 'scripts', 'check-runtime.mjs')];
+  const result = spawnSync(existsSync(node24) ? node24 : process.execPath, args, { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { log } from './log.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { closeClientCache } from './oidc/client-cache.ts';
+import { notReadyApp } from './http/not-ready.ts';
 
 export type RunningTobira = {
   issuer: string;
@@ -24,7 +25,8 @@ export type RunningTobira = {
   reloadKeys: () => Promise<boolean>;
   /** The loopback-only /metrics address when METRICS_PORT is set. */
   metricsUrl: string | undefined;
-  close: () => Promise<void>;
+  /** Stops the node: with graceMs, requests in flight get that long to finish (SIGTERM). */
+  close: (graceMs?: number) => Promise<void>;
 };
 
 const kids = (jwks: { keys: Record<string, unknown>[] }) => jwks.keys.map((k) => String(k.kid)).join(',');
@@ -32,7 +34,7 @@ const kids = (jwks: { keys: Record<string, unknown>[] }) => jwks.keys.map((k) =>
 export type BootOptions = {
   /** Use an in-memory embedded database (tests) instead of config.dataDir. */
   inMemory?: boolean;
-  /** Called after migrations, before the server listens (the demo seed). */
+  /** Called after migrations, while the listening server still answers 503 (the demo seed; tests pause the boot here). */
   beforeServe?: (db: Db, keys: InstanceKeys, issuer: string) => Promise<void>;
   /** Time for TOTP steps and locks; tests pass an adjustable clock. */
   clock?: Clock;
@@ -52,22 +54,33 @@ export async function openAndMigrate(config: Config, inMemory = false) {
 }
 
 export async function bootTobira(config: Config, options: BootOptions = {}): Promise<RunningTobira> {
-  const database = options.sharedDb
-    ? { db: options.sharedDb, close: async () => {}, embedded: false }
-    : await openAndMigrate(config, options.inMemory);
-  const { db } = database;
+  // Listen first and answer every request at once with a 503 until the node is ready: a request
+  // that arrives during the boot (a health check, a user in a rolling restart) never waits on it.
   const server = createServer();
+  let handle = notReadyApp('starting').callback();
+  server.on('request', (req, res) => handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const local = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const issuer = config.issuerFromEnv ? config.issuer : `http://${local}:${port}`;
+  let database: { db: Db; close: () => Promise<void> };
+  try {
+    database = options.sharedDb
+      ? { db: options.sharedDb, close: async () => {} }
+      : await openAndMigrate(config, options.inMemory);
+  } catch (err) {
+    server.closeAllConnections();
+    server.close();
+    throw err;
+  }
+  const { db } = database;
   try {
     const keys = deriveInstanceKeys(resolveSecret(config.secret, config.dataDir));
     const clock = options.clock ?? systemClock;
     await ensureSigningKey(db, keys.dataKey, clock);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => resolve());
-    });
-    const port = (server.address() as AddressInfo).port;
-    const local = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    const issuer = config.issuerFromEnv ? config.issuer : `http://${local}:${port}`;
     await options.beforeServe?.(db, keys, issuer);
     const build = (jwks: { keys: Record<string, unknown>[] }) => buildApp({
       issuer,
@@ -90,14 +103,14 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
     // kids (the signing key comes first), so the comparison below sees it too.
     let jwks = await loadSigningJwks(db, keys.dataKey, clock.now());
     let current = build(jwks);
-    let handle = current.app.callback();
-    server.on('request', (req, res) => handle(req, res));
+    handle = current.app.callback();
+    let stopping = false;
     const reloadKeys = async (): Promise<boolean> => {
       const next = await loadSigningJwks(db, keys.dataKey, clock.now());
       if (kids(next) === kids(jwks)) return false;
       jwks = next;
       current = build(jwks);
-      handle = current.app.callback();
+      if (!stopping) handle = current.app.callback();
       log.info('signing keys reloaded', { kids: kids(jwks) });
       return true;
     };
@@ -118,19 +131,43 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
       db,
       keys,
       reloadKeys,
-      close: async () => {
+      close: async (graceMs = 0) => {
+        stopping = true;
+        handle = notReadyApp('stopping').callback();
         clearInterval(reloadTimer);
         stopCleanup();
         await metrics?.close();
+        await drain(server, graceMs);
         await closeClientCache(db);
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
         await database.close();
       },
     };
   } catch (err) {
+    server.closeAllConnections();
     server.close();
     await database.close();
     throw err;
+  }
+}
+
+// Stops accepting connections, lets the requests in flight finish for up to graceMs, then cuts
+// whatever is left. Idle kept-alive connections are closed as soon as they become idle.
+async function drain(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if (graceMs <= 0) {
+    server.closeAllConnections();
+    return closed;
+  }
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  const cut = setTimeout(() => {
+    log.warn('requests still running after the grace period; closing their connections', { graceMs });
+    server.closeAllConnections();
+  }, graceMs);
+  server.closeIdleConnections();
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
   }
 }

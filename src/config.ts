@@ -1,6 +1,7 @@
 // The only reader of process.env: every setting is validated once, at start, with one clear
 // message per mistake, so a misconfigured node refuses to start instead of misbehaving later.
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 export type Config = {
   /** Public URL of the provider, without trailing slash; `iss` of every token. */
@@ -27,11 +28,17 @@ export type Config = {
   metricsToken: string | undefined;
   /** When set, /metrics is served only on this port of the loopback interface, not on PORT. */
   metricsPort: number | undefined;
+  /** Processes serving PORT (node:cluster when more than one). */
+  workers: number;
+  /** libuv threads (password hashing runs there); set before the pool starts, see src/main.ts. */
+  threadpoolSize: number;
 };
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
   }
 }
 
@@ -46,6 +53,17 @@ function readPort(env: Env, name: string, fallback: number, problems: string[]):
     return fallback;
   }
   return port;
+}
+
+function readCount(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > 1024) {
+    problems.push(`${name} must be a whole number from 1 to 1024 (got "${raw}")`);
+    return fallback;
+  }
+  return count;
 }
 
 function readBoolean(env: Env, name: string, problems: string[]): boolean {
@@ -107,6 +125,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${env.LOG_LEVEL}")`);
   }
 
+  const cores = availableParallelism();
+  const workers = readCount(env, 'WORKERS', production && databaseUrl ? cores : 1, problems);
+  if (workers > 1 && !databaseUrl) {
+    problems.push(`WORKERS=${workers} needs DATABASE_URL: the embedded database in TOBIRA_DATA_DIR can be opened by one process only`);
+  }
+  // libuv's default is 4 threads; argon2 hashing of concurrent sign-ins should use every core.
+  const threadpoolSize = readCount(env, 'UV_THREADPOOL_SIZE', Math.max(4, cores), problems);
+
   const config: Config = {
     issuer,
     issuerFromEnv: Boolean(env.ISSUER),
@@ -123,6 +149,8 @@ export function loadConfig(env: Env = process.env): Config {
     demoRpPort,
     metricsToken,
     metricsPort,
+    workers,
+    threadpoolSize,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -21,15 +21,21 @@ export const SET_PASSWORD_LINK_DAYS = 7;
 
 /** Input a person can correct; the key is the message shown next to the form. */
 export class InvalidUserInput extends Error {
-  constructor(readonly key: MessageKey, readonly vars: Record<string, string> = {}) {
+  readonly key: MessageKey;
+  readonly vars: Record<string, string>;
+  constructor(key: MessageKey, vars: Record<string, string> = {}) {
     super(key);
+    this.key = key;
+    this.vars = vars;
   }
 }
 
 /** A rule that needs the database refused the change (src/admin/access.ts turns it into an audited 403). */
 export class Refused extends Error {
-  constructor(readonly reason: 'last_workspace_admin' | 'not_in_workspace') {
+  readonly reason: 'last_workspace_admin' | 'not_in_workspace';
+  constructor(reason: 'last_workspace_admin' | 'not_in_workspace') {
     super(`refused: ${reason}`);
+    this.reason = reason;
   }
 }
 

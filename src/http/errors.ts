@@ -3,12 +3,12 @@ import type { MessageKey } from '../i18n/en.ts';
 import type { Refused } from './hostile-text.ts';
 
 export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly messageKey: MessageKey,
-    detail?: string,
-  ) {
+  readonly status: number;
+  readonly messageKey: MessageKey;
+  constructor(status: number, messageKey: MessageKey, detail?: string) {
     super(detail ?? messageKey);
+    this.status = status;
+    this.messageKey = messageKey;
   }
 }
 
@@ -17,10 +17,11 @@ export type InputPlace = 'path' | 'query' | 'form';
 
 /** The input boundary's refusal (src/http/input-boundary.ts): a 400 that is always audited. */
 export class RefusedInput extends HttpError {
-  constructor(
-    readonly place: InputPlace,
-    readonly refused: Refused,
-  ) {
+  readonly place: InputPlace;
+  readonly refused: Refused;
+  constructor(place: InputPlace, refused: Refused) {
     super(400, 'error.input', `refused input: ${refused.reason} in ${place}`);
+    this.place = place;
+    this.refused = refused;
   }
 }

@@ -3,6 +3,7 @@ import * as consoleArea from './areas/console.ts';
 import * as adminUsers from './areas/admin-users.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
+import * as lifecycle from './areas/lifecycle.ts';
 
 const core = {
   'lang.name': '日本語',
@@ -99,4 +100,4 @@ const core = {
   'home.lead': 'これは OpenID Connect プロバイダーです。連携しているアプリからサインインしてください。',
 };
 
-export const ja: Record<MessageKey, string> = { ...core, ...consoleArea.ja, ...adminUsers.ja, ...adminWorkspace.ja, ...account.ja };
+export const ja: Record<MessageKey, string> = { ...core, ...consoleArea.ja, ...adminUsers.ja, ...adminWorkspace.ja, ...account.ja, ...lifecycle.ja };

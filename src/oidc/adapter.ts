@@ -9,7 +9,10 @@ import { fromStored, storedId, toStored, type StorageKeys } from './stored-model
 
 export function adapterFactory(db: Db, keys: StorageKeys, issuer: string) {
   return class PostgresAdapter implements Adapter {
-    constructor(readonly model: string) {}
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       // Clients live in their own table and are managed by the operator, never by the provider.

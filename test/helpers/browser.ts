@@ -9,11 +9,14 @@ export class Browser {
   private readonly jar = new Map<string, Map<string, Cookie>>();
 
   /** `also` lists further origins to follow redirects into (e.g. the demo relying party). */
-  constructor(
-    private readonly home: string,
-    private readonly headers: Record<string, string> = {},
-    private readonly also: string[] = [],
-  ) {}
+  private readonly home: string;
+  private readonly headers: Record<string, string>;
+  private readonly also: string[];
+  constructor(home: string, headers: Record<string, string> = {}, also: string[] = []) {
+    this.home = home;
+    this.headers = headers;
+    this.also = also;
+  }
 
   cookie(name: string): string | undefined {
     return this.jar.get(new URL(this.home).host)?.get(name)?.value;

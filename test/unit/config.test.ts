@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { loadConfig, ConfigError } from '../../src/config.ts';
 
 function problems(env: Record<string, string>): string[] {
@@ -57,5 +58,24 @@ describe('configuration from the environment', () => {
     const found = problems({ NODE_ENV: 'production', ISSUER: 'http://id.example.com' });
     assert.ok(found.some((p) => p.startsWith('TOBIRA_SECRET is required')));
     assert.ok(found.some((p) => p.startsWith('ISSUER must use https')));
+  });
+
+  it('runs one process in development and one per core in production on PostgreSQL', () => {
+    const cores = availableParallelism();
+    assert.equal(loadConfig({}).workers, 1);
+    const production = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', TOBIRA_SECRET: 'x'.repeat(32), METRICS_PORT: '9464' };
+    assert.equal(loadConfig({ ...production, DATABASE_URL: 'postgres://db.example/tobira' }).workers, cores);
+    assert.equal(loadConfig(production).workers, 1, 'the embedded database allows one process');
+    assert.equal(loadConfig({ WORKERS: '3', DATABASE_URL: 'postgres://db.example/tobira', TOBIRA_SECRET: 'x'.repeat(32) }).workers, 3);
+    assert.equal(loadConfig({}).threadpoolSize, Math.max(4, cores));
+    assert.equal(loadConfig({ UV_THREADPOOL_SIZE: '16' }).threadpoolSize, 16);
+  });
+
+  it('refuses several processes on the embedded database in one line', () => {
+    assert.deepEqual(problems({ WORKERS: '2' }), ['WORKERS=2 needs DATABASE_URL: the embedded database in TOBIRA_DATA_DIR can be opened by one process only']);
+    assert.deepEqual(problems({ WORKERS: '0', UV_THREADPOOL_SIZE: 'many' }), [
+      'WORKERS must be a whole number from 1 to 1024 (got "0")',
+      'UV_THREADPOOL_SIZE must be a whole number from 1 to 1024 (got "many")',
+    ]);
   });
 });

@@ -26,14 +26,16 @@ async function run(name: string, flow: (i: number) => Promise<void>): Promise<st
   const times: number[] = [];
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < FLOWS && Date.now() - started < DEADLINE_MS) {
-      const i = next++;
-      const t = performance.now();
-      await flow(i);
-      times.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < FLOWS && Date.now() - started < DEADLINE_MS) {
+        const i = next++;
+        const t = performance.now();
+        await flow(i);
+        times.push(performance.now() - t);
+      }
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   times.sort((a, b) => a - b);
   return `| ${name} | ${times.length} | ${CONCURRENCY} | ${(times.length / seconds).toFixed(1)} | ${percentile(times, 50).toFixed(0)} | ${percentile(times, 95).toFixed(0)} |`;
@@ -71,15 +73,17 @@ try {
   });
 
   const database = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite (in memory)';
-  process.stdout.write([
-    `Sign-in benchmark, ${database}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`,
-    '',
-    '| flow | completed | concurrency | flows/s | p50 ms | p95 ms |',
-    '| --- | --- | --- | --- | --- | --- |',
-    passwordRow,
-    totpRow,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `Sign-in benchmark, ${database}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      '| flow | completed | concurrency | flows/s | p50 ms | p95 ms |',
+      '| --- | --- | --- | --- | --- | --- |',
+      passwordRow,
+      totpRow,
+      '',
+    ].join('\n'),
+  );
 } finally {
   await tobira.close();
 }

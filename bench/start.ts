@@ -45,7 +45,13 @@ globalThis.fetch = (input, init) => {
   return plainFetch(url, { method: request.method, headers, body: request.body, redirect: request.redirect, duplex: 'half' } as RequestInit);
 };
 
-type Contender = { name: string; args: string[]; env: (port: number) => Record<string, string>; issuer: (port: number) => string; signIn: (issuer: string, i: number) => Promise<void> };
+type Contender = {
+  name: string;
+  args: string[];
+  env: (port: number) => Record<string, string>;
+  issuer: (port: number) => string;
+  signIn: (issuer: string, i: number) => Promise<void>;
+};
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -59,10 +65,18 @@ async function setUpTobira() {
     const password = 'bench-password-long-enough';
     const users = [];
     for (let i = 0; i < SIGNINS; i++) {
-      users.push((await createUser(database.db, { workspaceSlug: slug, email: `bench-${i}-${slug}@example.test`, password, name: 'Bench', role: 'member' })).email);
+      users.push(
+        (await createUser(database.db, { workspaceSlug: slug, email: `bench-${i}-${slug}@example.test`, password, name: 'Bench', role: 'member' })).email,
+      );
     }
     const { client, secret } = await registerClient(database.db, keys.dataKey, {
-      name: 'Bench RP', redirectUris: [CALLBACK], postLogoutRedirectUris: [], isPublic: false, firstParty: true, requireMfa: false, grants: [],
+      name: 'Bench RP',
+      redirectUris: [CALLBACK],
+      postLogoutRedirectUris: [],
+      isPublic: false,
+      firstParty: true,
+      requireMfa: false,
+      grants: [],
     });
     return { users, password, clientId: client.client_id, secret: secret! };
   } finally {
@@ -91,23 +105,32 @@ async function measure(contender: Contender) {
   const port = await freePort();
   const issuer = contender.issuer(port);
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, contender.args, { cwd: root, env: { ...process.env, ...contender.env(port), PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, contender.args, {
+    cwd: root,
+    env: { ...process.env, ...contender.env(port), PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${contender.name} exited with ${child.exitCode}: ${errors}`);
       if (performance.now() - started > 120_000) throw new Error(`${contender.name} did not answer discovery within 120 s: ${errors}`);
-      const ok = await fetch(`${issuer}/.well-known/openid-configuration`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${issuer}/.well-known/openid-configuration`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const startMs = performance.now() - started;
     const rssStart = rssMb(child.pid!);
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < SIGNINS) await contender.signIn(issuer, next++);
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < SIGNINS) await contender.signIn(issuer, next++);
+      }),
+    );
     return { startMs, rssStart, rssAfter: rssMb(child.pid!) };
   } finally {
     child.kill('SIGKILL');
@@ -119,15 +142,35 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 try {
   const tobira = await setUpTobira();
   const tobiraEnv = (port: number) => ({
-    NODE_ENV: 'production', ISSUER: `https://127.0.0.1:${port}`, TRUST_PROXY: 'true', HOST: '127.0.0.1', WORKERS: '1',
-    TOBIRA_SECRET: SECRET, METRICS_TOKEN: 'bench-metrics-token', LOG_LEVEL: 'warn', TOBIRA_DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '',
+    NODE_ENV: 'production',
+    ISSUER: `https://127.0.0.1:${port}`,
+    TRUST_PROXY: 'true',
+    HOST: '127.0.0.1',
+    WORKERS: '1',
+    TOBIRA_SECRET: SECRET,
+    METRICS_TOKEN: 'bench-metrics-token',
+    LOG_LEVEL: 'warn',
+    TOBIRA_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl ?? '',
     NODE_COMPILE_CACHE: compileCache,
   });
   const tobiraSignInAt = (issuer: string, i: number) => tobiraSignIn(issuer, tobira.clientId, tobira.secret, tobira.users[i]!, tobira.password);
   const contenders: Contender[] = [
     // The same compile cache for the yardstick, so the ratio measures Tobira, not the cache.
-    { name: 'bare oidc-provider', args: ['bench/bare-provider.ts'], env: () => ({ NODE_ENV: '', NODE_COMPILE_CACHE: compileCache }), issuer: (port) => `http://127.0.0.1:${port}`, signIn: bareSignIn },
-    { name: 'Tobira, tsx loader (before)', args: ['--import=tsx', 'src/main.ts'], env: (port) => ({ ...tobiraEnv(port), NODE_DISABLE_COMPILE_CACHE: '1' }), issuer: (port) => `https://127.0.0.1:${port}`, signIn: tobiraSignInAt },
+    {
+      name: 'bare oidc-provider',
+      args: ['bench/bare-provider.ts'],
+      env: () => ({ NODE_ENV: '', NODE_COMPILE_CACHE: compileCache }),
+      issuer: (port) => `http://127.0.0.1:${port}`,
+      signIn: bareSignIn,
+    },
+    {
+      name: 'Tobira, tsx loader (before)',
+      args: ['--import=tsx', 'src/main.ts'],
+      env: (port) => ({ ...tobiraEnv(port), NODE_DISABLE_COMPILE_CACHE: '1' }),
+      issuer: (port) => `https://127.0.0.1:${port}`,
+      signIn: tobiraSignInAt,
+    },
     { name: 'Tobira, type stripping (now)', args: ['src/main.ts'], env: tobiraEnv, issuer: (port) => `https://127.0.0.1:${port}`, signIn: tobiraSignInAt },
   ];
   const results = new Map<string, { startMs: number; rssStart: number; rssAfter: number }[]>(contenders.map((c) => [c.name, []]));
@@ -152,14 +195,16 @@ try {
   });
   const cpus = availableParallelism();
   const load = loadavg()[0]!.toFixed(1);
-  process.stdout.write([
-    `Start and memory, ${databaseUrl ? 'PostgreSQL' : 'PGlite'}, Node ${process.versions.node}, ${cpus} cores, load ${load}, ${new Date().toISOString().slice(0, 10)}; medians of ${ROUNDS} interleaved rounds, ${SIGNINS} sign-ins (${CONCURRENCY} at a time)`,
-    '',
-    '| process | start → discovery ms | × bare | first start ms (empty cache) | RSS at start MB | × bare | RSS after sign-ins MB |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `Start and memory, ${databaseUrl ? 'PostgreSQL' : 'PGlite'}, Node ${process.versions.node}, ${cpus} cores, load ${load}, ${new Date().toISOString().slice(0, 10)}; medians of ${ROUNDS} interleaved rounds, ${SIGNINS} sign-ins (${CONCURRENCY} at a time)`,
+      '',
+      '| process | start → discovery ms | × bare | first start ms (empty cache) | RSS at start MB | × bare | RSS after sign-ins MB |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -11,14 +11,17 @@ const CONSOLES = [
 
 export async function up(knex: Knex): Promise<void> {
   for (const console of CONSOLES) {
-    await knex('clients').insert({
-      ...console,
-      secret_encrypted: null,
-      redirect_uris: JSON.stringify([]),
-      post_logout_redirect_uris: JSON.stringify([]),
-      grant_types: JSON.stringify(['authorization_code']),
-      first_party: true,
-    }).onConflict('client_id').ignore();
+    await knex('clients')
+      .insert({
+        ...console,
+        secret_encrypted: null,
+        redirect_uris: JSON.stringify([]),
+        post_logout_redirect_uris: JSON.stringify([]),
+        grant_types: JSON.stringify(['authorization_code']),
+        first_party: true,
+      })
+      .onConflict('client_id')
+      .ignore();
   }
 
   await knex.schema.createTable('console_sessions', (t) => {
@@ -51,5 +54,10 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('set_password_tokens');
   await knex.schema.dropTableIfExists('console_sessions');
-  await knex('clients').whereIn('client_id', CONSOLES.map((c) => c.client_id)).delete();
+  await knex('clients')
+    .whereIn(
+      'client_id',
+      CONSOLES.map((c) => c.client_id),
+    )
+    .delete();
 }

@@ -14,7 +14,11 @@ import { canonicalEmail, EMAIL_REFUSALS } from '../src/identity/email.ts';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('lock table users in exclusive mode');
-  const rows = (await knex('users').select('id', 'workspace_id', 'email').orderBy('created_at').orderBy('id')) as { id: string; workspace_id: string; email: string }[];
+  const rows = (await knex('users').select('id', 'workspace_id', 'email').orderBy('created_at').orderBy('id')) as {
+    id: string;
+    workspace_id: string;
+    email: string;
+  }[];
 
   const problems: string[] = [];
   const owners = new Map<string, string[]>();

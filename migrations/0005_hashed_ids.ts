@@ -44,7 +44,10 @@ function convert(row: Row, keys: Keys): { model: string; oldId: string; newId: s
 function instanceKeys(knex: Knex): () => Keys {
   const keys = (knex.userParams as { instanceKeys?: () => Keys }).instanceKeys;
   return () => {
-    if (!keys) throw new Error('migration 0005 re-keys stored tokens with a key derived from TOBIRA_SECRET: run it through Tobira (`tobira migrate`, or a start), not the knex command line');
+    if (!keys)
+      throw new Error(
+        'migration 0005 re-keys stored tokens with a key derived from TOBIRA_SECRET: run it through Tobira (`tobira migrate`, or a start), not the knex command line',
+      );
     return keys();
   };
 }
@@ -70,10 +73,18 @@ async function endConsoleSessions(knex: Knex): Promise<number> {
     .join('users as u', 'u.id', 's.user_id')
     .select<{ user_id: string; console: string; workspace_id: string }[]>('s.user_id', 's.console', 'u.workspace_id');
   if (sessions.length) {
-    await knex('audit_events').insert(sessions.map((s) => ({
-      action: 'console.session_ended', outcome: 'success', workspace_id: s.workspace_id, actor_type: 'system', actor_label: ACTOR,
-      target_type: 'user', target_id: s.user_id, details: JSON.stringify({ console: s.console, reason: 'tokens_hashed_at_rest' }),
-    })));
+    await knex('audit_events').insert(
+      sessions.map((s) => ({
+        action: 'console.session_ended',
+        outcome: 'success',
+        workspace_id: s.workspace_id,
+        actor_type: 'system',
+        actor_label: ACTOR,
+        target_type: 'user',
+        target_id: s.user_id,
+        details: JSON.stringify({ console: s.console, reason: 'tokens_hashed_at_rest' }),
+      })),
+    );
   }
   await knex('console_sessions').delete();
   await knex.schema.alterTable('console_sessions', (t) => t.dropColumn('csrf_token'));
@@ -88,7 +99,10 @@ export async function up(knex: Knex): Promise<void> {
   const legacyLinks = Number(legacy[0]?.n ?? 0);
   if (rekeyed || consoleSessionsEnded || legacyLinks) {
     await knex('audit_events').insert({
-      action: 'migrate.hash_tokens', outcome: 'success', actor_type: 'system', actor_label: ACTOR,
+      action: 'migrate.hash_tokens',
+      outcome: 'success',
+      actor_type: 'system',
+      actor_label: ACTOR,
       details: JSON.stringify({ oidc_rows_rekeyed: rekeyed, console_sessions_ended: consoleSessionsEnded, set_password_links_kept_until_expiry: legacyLinks }),
     });
   }

@@ -68,9 +68,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
   const issuer = config.issuerFromEnv ? config.issuer : `http://${local}:${port}`;
   let database: { db: Db; close: () => Promise<void> };
   try {
-    database = options.sharedDb
-      ? { db: options.sharedDb, close: async () => {} }
-      : await openAndMigrate(config, options.inMemory);
+    database = options.sharedDb ? { db: options.sharedDb, close: async () => {} } : await openAndMigrate(config, options.inMemory);
   } catch (err) {
     server.closeAllConnections();
     server.close();
@@ -82,20 +80,21 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
     const clock = options.clock ?? systemClock;
     await ensureSigningKey(db, keys.dataKey, clock);
     await options.beforeServe?.(db, keys, issuer);
-    const build = (jwks: { keys: Record<string, unknown>[] }) => buildApp({
-      issuer,
-      db,
-      dataKey: keys.dataKey,
-      cookieKeys: keys.cookieKeys,
-      tokenKey: keys.tokenKey,
-      jwks,
-      instanceName: config.instanceName,
-      trustProxy: config.trustProxy,
-      metricsToken: config.metricsToken,
-      metricsOnMainPort: config.metricsPort === undefined,
-      cacheViews: !config.development,
-      clock,
-    });
+    const build = (jwks: { keys: Record<string, unknown>[] }) =>
+      buildApp({
+        issuer,
+        db,
+        dataKey: keys.dataKey,
+        cookieKeys: keys.cookieKeys,
+        tokenKey: keys.tokenKey,
+        jwks,
+        instanceName: config.instanceName,
+        trustProxy: config.trustProxy,
+        metricsToken: config.metricsToken,
+        metricsOnMainPort: config.metricsPort === undefined,
+        cacheViews: !config.development,
+        clock,
+      });
     // oidc-provider fixes its keystore at construction. Every piece of state lives in the
     // database, so when `keys rotate` (on any node or the CLI) changes the usable keys, this node
     // builds a fresh app with them and new requests go there; requests in flight finish on the old.

@@ -117,7 +117,9 @@ export function loadConfig(env: Env = process.env): Config {
   const metricsPort = env.METRICS_PORT ? readPort(env, 'METRICS_PORT', 0, problems) : undefined;
   if (production && !metricsToken && metricsPort === undefined) {
     // Metrics tell an outsider how many people sign in and fail: never public in production.
-    problems.push('METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production, or /metrics would be public: set METRICS_TOKEN=<long random value> (scrape with Authorization: Bearer …) or METRICS_PORT=<port> (served on 127.0.0.1 only)');
+    problems.push(
+      'METRICS_TOKEN or METRICS_PORT is required when NODE_ENV=production, or /metrics would be public: set METRICS_TOKEN=<long random value> (scrape with Authorization: Bearer …) or METRICS_PORT=<port> (served on 127.0.0.1 only)',
+    );
   }
 
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];

@@ -30,9 +30,10 @@ export async function startMetricsServer(port: number): Promise<{ url: string; c
   const url = `http://${METRICS_HOST}:${(server.address() as AddressInfo).port}/metrics`;
   return {
     url,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

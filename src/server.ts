@@ -97,7 +97,10 @@ function pageRoutes(db: Db, metricsToken: string | undefined, metricsOnMainPort:
   router.get('/', async (ctx) => {
     await renderPage(ctx, 'home', { title: translator(pickLang(ctx))('home.title') });
   });
-  for (const [file, type] of [['tobira.css', 'text/css'], ['copy.js', 'text/javascript']] as const) {
+  for (const [file, type] of [
+    ['tobira.css', 'text/css'],
+    ['copy.js', 'text/javascript'],
+  ] as const) {
     router.get(`/static/${file}`, async (ctx) => {
       ctx.type = type;
       ctx.set('Cache-Control', 'public, max-age=3600');
@@ -154,7 +157,14 @@ export function buildApp(options: AppOptions): App {
   const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
   app.use(interactions.routes()).use(interactions.allowedMethods());
-  const consoleDeps = { provider, db: options.db, clock: options.clock, dataKey: options.dataKey, tokenKey: options.tokenKey, instanceName: options.instanceName };
+  const consoleDeps = {
+    provider,
+    db: options.db,
+    clock: options.clock,
+    dataKey: options.dataKey,
+    tokenKey: options.tokenKey,
+    instanceName: options.instanceName,
+  };
   mountConsole(app, consoleDeps, ADMIN_SPEC, adminPages(consoleDeps));
   mountConsole(app, consoleDeps, ACCOUNT_SPEC, accountPages(consoleDeps));
   const handle = provider.callback();

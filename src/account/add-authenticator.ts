@@ -29,19 +29,24 @@ async function showAddPage(deps: AccountDeps, ctx: Context, pending: string, lab
   const { user, session } = consoleState(ctx);
   const t = tr(ctx);
   const secret = open(deps.dataKey, pendingPurpose(session.id), pending);
-  await renderConsolePage(ctx, 'account/add', {
-    title: t('account.add.title'),
-    nav: accountNav(t),
-    qrDataUrl: await QRCode.toDataURL(otpauthUri(secret, deps.instanceName, user.email), { margin: 1, width: 200 }),
-    groupedSecret: groupedSecret(secret),
-    pending,
-    label,
-    maxLabel: MAX_LABEL_LENGTH,
-    fresh: await freshMethod(deps.db, user.id),
-    action: `${ACCOUNT_HOME}/authenticators`,
-    cancelHref: ACCOUNT_HOME,
-    error: error?.message,
-  }, error?.status ?? 200);
+  await renderConsolePage(
+    ctx,
+    'account/add',
+    {
+      title: t('account.add.title'),
+      nav: accountNav(t),
+      qrDataUrl: await QRCode.toDataURL(otpauthUri(secret, deps.instanceName, user.email), { margin: 1, width: 200 }),
+      groupedSecret: groupedSecret(secret),
+      pending,
+      label,
+      maxLabel: MAX_LABEL_LENGTH,
+      fresh: await freshMethod(deps.db, user.id),
+      action: `${ACCOUNT_HOME}/authenticators`,
+      cancelHref: ACCOUNT_HOME,
+      error: error?.message,
+    },
+    error?.status ?? 200,
+  );
 }
 
 export function addAuthenticatorRoutes(deps: AccountDeps): Router {
@@ -78,15 +83,29 @@ export function addAuthenticatorRoutes(deps: AccountDeps): Router {
     }
     const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
-      await auditChange(deps.db, ctx, { action: 'mfa.enrol', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason: proof.reason, proof: proof.method } });
+      await auditChange(deps.db, ctx, {
+        action: 'mfa.enrol',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: user.id,
+        details: { reason: proof.reason, proof: proof.method },
+      });
       return showAddPage(deps, ctx, pending, label, proofError(t, proof, now));
     }
     const result = await confirmEnrolment(deps.db, deps.dataKey, {
-      userId: user.id, label: label || t('account.add.defaultLabel'), sealedSecret: seal(deps.dataKey, TOTP_SECRET_PURPOSE, secret), code: newCode, now,
-      audit: ({ authenticator, recoveryCodesIssued }) => changeEvent(ctx, {
-        action: 'mfa.enrol', outcome: 'success', targetType: 'authenticator', targetId: authenticator.id,
-        details: { label: authenticator.label, recovery_codes_issued: recoveryCodesIssued, proof: proof.method, user_id: user.id },
-      }),
+      userId: user.id,
+      label: label || t('account.add.defaultLabel'),
+      sealedSecret: seal(deps.dataKey, TOTP_SECRET_PURPOSE, secret),
+      code: newCode,
+      now,
+      audit: ({ authenticator, recoveryCodesIssued }) =>
+        changeEvent(ctx, {
+          action: 'mfa.enrol',
+          outcome: 'success',
+          targetType: 'authenticator',
+          targetId: authenticator.id,
+          details: { label: authenticator.label, recovery_codes_issued: recoveryCodesIssued, proof: proof.method, user_id: user.id },
+        }),
     });
     if (!result.ok && result.reason === 'already') throw new HttpError(409, 'account.add.already', 'parallel submission of the same enrolment');
     if (!result.ok) {

@@ -25,28 +25,36 @@ async function ownAuthenticator(deps: AccountDeps, ctx: Context): Promise<Authen
 
 async function showRename(deps: AccountDeps, ctx: Context, authenticator: AuthenticatorRow, label: string, error?: PageError) {
   const t = tr(ctx);
-  await renderConfirm(ctx, {
-    heading: t('account.rename.title'),
-    lead: t('account.rename.lead', { label: authenticator.label }),
-    action: `${base(authenticator.id)}/rename`,
-    submit: t('account.rename.submit'),
-    fresh: await freshMethod(deps.db, consoleState(ctx).user.id),
-    label,
-    error: error?.message,
-  }, error?.status);
+  await renderConfirm(
+    ctx,
+    {
+      heading: t('account.rename.title'),
+      lead: t('account.rename.lead', { label: authenticator.label }),
+      action: `${base(authenticator.id)}/rename`,
+      submit: t('account.rename.submit'),
+      fresh: await freshMethod(deps.db, consoleState(ctx).user.id),
+      label,
+      error: error?.message,
+    },
+    error?.status,
+  );
 }
 
 async function showRemove(deps: AccountDeps, ctx: Context, authenticator: AuthenticatorRow, error?: PageError) {
   const t = tr(ctx);
-  await renderConfirm(ctx, {
-    heading: t('account.remove.title'),
-    lead: t('account.remove.lead', { label: authenticator.label }),
-    action: `${base(authenticator.id)}/remove`,
-    submit: t('account.remove.submit'),
-    danger: true,
-    fresh: 'otp',
-    error: error?.message,
-  }, error?.status);
+  await renderConfirm(
+    ctx,
+    {
+      heading: t('account.remove.title'),
+      lead: t('account.remove.lead', { label: authenticator.label }),
+      action: `${base(authenticator.id)}/remove`,
+      submit: t('account.remove.submit'),
+      danger: true,
+      fresh: 'otp',
+      error: error?.message,
+    },
+    error?.status,
+  );
 }
 
 async function refuseLast(ctx: Context): Promise<void> {
@@ -76,12 +84,21 @@ export function authenticatorRoutes(deps: AccountDeps): Router {
     const now = deps.clock.now();
     const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
-      await auditChange(deps.db, ctx, { action: 'mfa.authenticator_rename', outcome: 'failure', targetType: 'authenticator', targetId: authenticator.id, details: { reason: proof.reason, user_id: user.id } });
+      await auditChange(deps.db, ctx, {
+        action: 'mfa.authenticator_rename',
+        outcome: 'failure',
+        targetType: 'authenticator',
+        targetId: authenticator.id,
+        details: { reason: proof.reason, user_id: user.id },
+      });
       return showRename(deps, ctx, authenticator, label, proofError(t, proof, now));
     }
     await renameAuthenticator(deps.db, user.id, authenticator.id, label);
     await auditChange(deps.db, ctx, {
-      action: 'mfa.authenticator_rename', outcome: 'success', targetType: 'authenticator', targetId: authenticator.id,
+      action: 'mfa.authenticator_rename',
+      outcome: 'success',
+      targetType: 'authenticator',
+      targetId: authenticator.id,
       details: { from: authenticator.label, to: label, user_id: user.id },
     });
     ctx.redirect(doneHref('renamed'));
@@ -104,18 +121,38 @@ export function authenticatorRoutes(deps: AccountDeps): Router {
     const now = deps.clock.now();
     const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
-      await auditChange(deps.db, ctx, { action: 'mfa.authenticator_remove', outcome: 'failure', targetType: 'authenticator', targetId: authenticator.id, details: { reason: proof.reason, user_id: user.id } });
+      await auditChange(deps.db, ctx, {
+        action: 'mfa.authenticator_remove',
+        outcome: 'failure',
+        targetType: 'authenticator',
+        targetId: authenticator.id,
+        details: { reason: proof.reason, user_id: user.id },
+      });
       return showRemove(deps, ctx, authenticator, proofError(t, proof, now));
     }
     const result = await removeAuthenticator(deps.db, user.id, authenticator.id, session.id);
     if (!result.ok) {
-      await auditChange(deps.db, ctx, { action: 'mfa.authenticator_remove', outcome: 'refused', targetType: 'authenticator', targetId: authenticator.id, details: { reason: result.reason, user_id: user.id } });
+      await auditChange(deps.db, ctx, {
+        action: 'mfa.authenticator_remove',
+        outcome: 'refused',
+        targetType: 'authenticator',
+        targetId: authenticator.id,
+        details: { reason: result.reason, user_id: user.id },
+      });
       if (result.reason === 'last') return refuseLast(ctx);
       throw new HttpError(404, 'error.notFound', 'authenticator already removed');
     }
     await auditChange(deps.db, ctx, {
-      action: 'mfa.authenticator_remove', outcome: 'success', targetType: 'authenticator', targetId: authenticator.id,
-      details: { label: result.label, user_id: user.id, ended_oidc_artefacts: result.ended.oidcArtefacts, ended_console_sessions: result.ended.consoleSessions },
+      action: 'mfa.authenticator_remove',
+      outcome: 'success',
+      targetType: 'authenticator',
+      targetId: authenticator.id,
+      details: {
+        label: result.label,
+        user_id: user.id,
+        ended_oidc_artefacts: result.ended.oidcArtefacts,
+        ended_console_sessions: result.ended.consoleSessions,
+      },
     });
     ctx.redirect(doneHref('removed'));
   });

@@ -38,7 +38,8 @@ export function proofError(t: Translate, result: Exclude<FreshResult, { ok: true
     const minutes = String(Math.max(1, Math.ceil((result.until.getTime() - now.getTime()) / 60_000)));
     return { message: t(result.method === 'otp' ? 'totp.locked' : 'login.locked', { minutes }), status: 429 };
   }
-  if (result.method === 'pwd') return { message: t(result.reason === 'malformed' ? 'account.fresh.passwordMissing' : 'account.fresh.passwordWrong'), status: 400 };
+  if (result.method === 'pwd')
+    return { message: t(result.reason === 'malformed' ? 'account.fresh.passwordMissing' : 'account.fresh.passwordWrong'), status: 400 };
   return { message: t(result.reason === 'malformed' ? 'totp.malformed' : 'account.fresh.codeWrong'), status: 400 };
 }
 
@@ -48,10 +49,16 @@ type ChangeEvent = { action: string; outcome: AuditOutcome; targetType: 'authent
 export function changeEvent(ctx: Context, event: ChangeEvent): AuditEvent {
   const { user } = consoleState(ctx);
   return {
-    action: event.action, outcome: event.outcome, workspaceId: user.workspace_id,
-    actorType: 'user', actorId: user.id, actorLabel: user.email,
-    targetType: event.targetType, targetId: event.targetId,
-    details: { ...event.details, via: 'account' }, ...requestOrigin(ctx),
+    action: event.action,
+    outcome: event.outcome,
+    workspaceId: user.workspace_id,
+    actorType: 'user',
+    actorId: user.id,
+    actorLabel: user.email,
+    targetType: event.targetType,
+    targetId: event.targetId,
+    details: { ...event.details, via: 'account' },
+    ...requestOrigin(ctx),
   };
 }
 
@@ -62,7 +69,9 @@ export async function auditChange(db: Db, ctx: Context, event: ChangeEvent): Pro
 /** Times in the user's language; shown in UTC and labelled so, since Tobira does not know the user's zone. */
 export function formatTime(date: Date | null, lang: Lang): string | undefined {
   if (!date) return undefined;
-  const formatted = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(date));
+  const formatted = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(
+    new Date(date),
+  );
   return `${formatted} UTC`;
 }
 
@@ -80,9 +89,21 @@ export type ConfirmModel = {
 /** The shared "confirm this change" page: optional label field, then the fresh code or password. */
 export async function renderConfirm(ctx: Context, model: ConfirmModel, status = 200): Promise<void> {
   const t = tr(ctx);
-  await renderConsolePage(ctx, 'account/confirm', {
-    title: model.heading, nav: accountNav(t), lead: undefined, label: undefined, error: undefined, danger: false, ...model, cancelHref: ACCOUNT_HOME,
-  }, status);
+  await renderConsolePage(
+    ctx,
+    'account/confirm',
+    {
+      title: model.heading,
+      nav: accountNav(t),
+      lead: undefined,
+      label: undefined,
+      error: undefined,
+      danger: false,
+      ...model,
+      cancelHref: ACCOUNT_HOME,
+    },
+    status,
+  );
 }
 
 /** A refusal page (403) with the reason, for changes the rules do not allow. */
@@ -90,7 +111,6 @@ export async function renderRefusal(ctx: Context, heading: string, reasons: stri
   const t = tr(ctx);
   await renderConsolePage(ctx, 'account/refused', { title: heading, nav: accountNav(t), heading, reasons, backHref: ACCOUNT_HOME }, status);
 }
-
 
 /** Why MFA cannot be turned off for this user, in words; empty when it can. */
 export function requiredReasons(t: Translate, user: UserRow, workspace: WorkspaceRow): string[] {

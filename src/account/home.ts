@@ -30,31 +30,36 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
   const reasons = requiredReasons(t, user, workspace);
   const done = typeof ctx.query.done === 'string' ? DONE[ctx.query.done] : undefined;
   const enrolled = authenticators.length > 0;
-  await renderConsolePage(ctx, 'account/home', {
-    title: t('account.title'),
-    nav: accountNav(t),
-    name: user.name,
-    success: done && !error ? t(done) : undefined,
-    error: error?.message,
-    enrolled,
-    policy: t(`account.policy.${workspace.mfa_policy}` as MessageKey),
-    workspaceName: workspace.display_name,
-    reasons,
-    authenticators: authenticators.map((a) => ({
-      id: a.id,
-      label: a.label,
-      created: formatTime(a.created_at, lang),
-      createdIso: new Date(a.created_at).toISOString(),
-      lastUsed: formatTime(a.last_used_at, lang),
-      renameHref: `${ACCOUNT_HOME}/authenticators/${a.id}/rename`,
-      // The last one is not removed on its own: that is turning MFA off, which has its own rules.
-      removeHref: authenticators.length > 1 ? `${ACCOUNT_HOME}/authenticators/${a.id}/remove` : undefined,
-    })),
-    recoveryCodesLeft,
-    addHref: `${ACCOUNT_HOME}/authenticators/new`,
-    regenerateHref: enrolled ? `${ACCOUNT_HOME}/recovery-codes/new` : undefined,
-    disableHref: enrolled && reasons.length === 0 ? `${ACCOUNT_HOME}/mfa/off` : undefined,
-  }, error?.status ?? 200);
+  await renderConsolePage(
+    ctx,
+    'account/home',
+    {
+      title: t('account.title'),
+      nav: accountNav(t),
+      name: user.name,
+      success: done && !error ? t(done) : undefined,
+      error: error?.message,
+      enrolled,
+      policy: t(`account.policy.${workspace.mfa_policy}` as MessageKey),
+      workspaceName: workspace.display_name,
+      reasons,
+      authenticators: authenticators.map((a) => ({
+        id: a.id,
+        label: a.label,
+        created: formatTime(a.created_at, lang),
+        createdIso: new Date(a.created_at).toISOString(),
+        lastUsed: formatTime(a.last_used_at, lang),
+        renameHref: `${ACCOUNT_HOME}/authenticators/${a.id}/rename`,
+        // The last one is not removed on its own: that is turning MFA off, which has its own rules.
+        removeHref: authenticators.length > 1 ? `${ACCOUNT_HOME}/authenticators/${a.id}/remove` : undefined,
+      })),
+      recoveryCodesLeft,
+      addHref: `${ACCOUNT_HOME}/authenticators/new`,
+      regenerateHref: enrolled ? `${ACCOUNT_HOME}/recovery-codes/new` : undefined,
+      disableHref: enrolled && reasons.length === 0 ? `${ACCOUNT_HOME}/mfa/off` : undefined,
+    },
+    error?.status ?? 200,
+  );
 }
 
 export function homeRoutes(deps: AccountDeps): Router {

@@ -18,27 +18,35 @@ const DISABLE = `${ACCOUNT_HOME}/mfa/off`;
 async function showRegenerate(deps: AccountDeps, ctx: Context, error?: PageError) {
   const t = tr(ctx);
   const left = await countUnusedRecoveryCodes(deps.db, consoleState(ctx).user.id);
-  await renderConfirm(ctx, {
-    heading: t('account.regenerate.title'),
-    lead: t('account.regenerate.lead', { count: String(left) }),
-    action: REGENERATE,
-    submit: t('account.regenerate.submit'),
-    fresh: 'otp',
-    error: error?.message,
-  }, error?.status);
+  await renderConfirm(
+    ctx,
+    {
+      heading: t('account.regenerate.title'),
+      lead: t('account.regenerate.lead', { count: String(left) }),
+      action: REGENERATE,
+      submit: t('account.regenerate.submit'),
+      fresh: 'otp',
+      error: error?.message,
+    },
+    error?.status,
+  );
 }
 
 async function showDisable(ctx: Context, error?: PageError) {
   const t = tr(ctx);
-  await renderConfirm(ctx, {
-    heading: t('account.disable.title'),
-    lead: t('account.disable.lead'),
-    action: DISABLE,
-    submit: t('account.disable.submit'),
-    danger: true,
-    fresh: 'otp',
-    error: error?.message,
-  }, error?.status);
+  await renderConfirm(
+    ctx,
+    {
+      heading: t('account.disable.title'),
+      lead: t('account.disable.lead'),
+      action: DISABLE,
+      submit: t('account.disable.submit'),
+      danger: true,
+      fresh: 'otp',
+      error: error?.message,
+    },
+    error?.status,
+  );
 }
 
 /** Recovery codes belong to an authenticator setup; without one there is nothing to recover. */
@@ -64,13 +72,22 @@ export function mfaRoutes(deps: AccountDeps): Router {
     const now = deps.clock.now();
     const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
     if (!proof.ok) {
-      await auditChange(deps.db, ctx, { action: 'mfa.recovery_codes_regenerate', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason: proof.reason } });
+      await auditChange(deps.db, ctx, {
+        action: 'mfa.recovery_codes_regenerate',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: user.id,
+        details: { reason: proof.reason },
+      });
       return showRegenerate(deps, ctx, proofError(t, proof, now));
     }
     const previous = await countUnusedRecoveryCodes(deps.db, user.id);
     const codes = await regenerateRecoveryCodes(deps.db, deps.dataKey, user.id, now);
     await auditChange(deps.db, ctx, {
-      action: 'mfa.recovery_codes_regenerate', outcome: 'success', targetType: 'user', targetId: user.id,
+      action: 'mfa.recovery_codes_regenerate',
+      outcome: 'success',
+      targetType: 'user',
+      targetId: user.id,
       details: { count: codes.length, unused_codes_replaced: previous },
     });
     await renderRecoveryCodes(ctx, codes, t('account.regenerate.done'));
@@ -95,7 +112,10 @@ export function mfaRoutes(deps: AccountDeps): Router {
     // Checked before the code, so a refused attempt does not use it up.
     if (reasons.length) {
       await auditChange(deps.db, ctx, {
-        action: 'mfa.disable', outcome: 'refused', targetType: 'user', targetId: user.id,
+        action: 'mfa.disable',
+        outcome: 'refused',
+        targetType: 'user',
+        targetId: user.id,
         details: { reason: 'mfa_required', policy: workspace.mfa_policy, role: user.role },
       });
       return renderRefusal(ctx, t('account.disable.refused'), reasons);
@@ -108,10 +128,15 @@ export function mfaRoutes(deps: AccountDeps): Router {
     }
     const result = await disableMfa(deps.db, user.id, session.id);
     await auditChange(deps.db, ctx, {
-      action: 'mfa.disable', outcome: 'success', targetType: 'user', targetId: user.id,
+      action: 'mfa.disable',
+      outcome: 'success',
+      targetType: 'user',
+      targetId: user.id,
       details: {
-        authenticators_removed: result.authenticators, recovery_codes_removed: result.recoveryCodes,
-        ended_oidc_artefacts: result.ended.oidcArtefacts, ended_console_sessions: result.ended.consoleSessions,
+        authenticators_removed: result.authenticators,
+        recovery_codes_removed: result.recoveryCodes,
+        ended_oidc_artefacts: result.ended.oidcArtefacts,
+        ended_console_sessions: result.ended.consoleSessions,
       },
     });
     ctx.redirect(doneHref('disabled'));

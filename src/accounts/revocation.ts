@@ -12,7 +12,10 @@ export async function endSessionsAndGrants(db: Db, userId: string): Promise<{ oi
 }
 
 /** Live SSO sessions of a user, for the admin's user page. */
-export async function listSsoSessions(db: Db, userId: string): Promise<{ id: string; loginTs?: number; expiresAt: Date | null; amr?: string[]; acr?: string }[]> {
+export async function listSsoSessions(
+  db: Db,
+  userId: string,
+): Promise<{ id: string; loginTs?: number; expiresAt: Date | null; amr?: string[]; acr?: string }[]> {
   return (await listLiveSessionsOf(db, userId)).map(({ id, payload, expiresAt }) => {
     const { loginTs, amr, acr } = payload as { loginTs?: number; amr?: string[]; acr?: string };
     return { id, loginTs, expiresAt, amr, acr };

@@ -44,8 +44,10 @@ export const isRole = (value: string): value is Role => (ROLES as readonly strin
  * Row ids a set-password link's token may have: its HMAC, or — links issued before migration 0005,
  * which kept them valid until they expire (at most 7 days) — its plain SHA-256, marked `sha256:`.
  */
-export const setPasswordTokenIds = (tokenKey: Buffer, token: string): string[] =>
-  [tokenDigest(tokenKey, token), `sha256:${createHash('sha256').update(token).digest('base64url')}`];
+export const setPasswordTokenIds = (tokenKey: Buffer, token: string): string[] => [
+  tokenDigest(tokenKey, token),
+  `sha256:${createHash('sha256').update(token).digest('base64url')}`,
+];
 
 function checkPassword(password: string): void {
   if (passwordProblem(password)) {
@@ -122,7 +124,12 @@ export type CreatedUser = { user: UserRow; link?: { token: string; expiresAt: Da
  * the actor (src/admin/access.ts). The user, the link and the `user.create` event commit together.
  */
 export async function createWorkspaceUser(
-  db: Db, tokenKey: Buffer, workspace: WorkspaceRow, input: NewUser, now: Date, audit: (user: UserRow) => AuditEvent,
+  db: Db,
+  tokenKey: Buffer,
+  workspace: WorkspaceRow,
+  input: NewUser,
+  now: Date,
+  audit: (user: UserRow) => AuditEvent,
 ): Promise<CreatedUser> {
   const parsed = newUserEmail(input.email);
   if (!parsed.ok) throw new InvalidUserInput(parsed.problem === 'not_plain' ? 'admin.users.input.emailNotPlain' : 'admin.users.input.email');
@@ -135,7 +142,10 @@ export async function createWorkspaceUser(
   try {
     return await db.transaction(async (trx) => {
       const user = await createUser(trx, {
-        workspaceSlug: workspace.slug, email, name: input.name, role: input.role,
+        workspaceSlug: workspace.slug,
+        email,
+        name: input.name,
+        role: input.role,
         ...(input.method === 'password' ? { password: input.password } : {}),
       });
       let link: CreatedUser['link'];

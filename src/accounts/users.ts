@@ -27,10 +27,7 @@ export function parseRole(value: string): Role {
   return value as Role;
 }
 
-export async function createUser(
-  db: Db,
-  input: { workspaceSlug: string; email: string; password?: string; name?: string; role?: string },
-): Promise<UserRow> {
+export async function createUser(db: Db, input: { workspaceSlug: string; email: string; password?: string; name?: string; role?: string }): Promise<UserRow> {
   const parsed = newUserEmail(input.email);
   // JSON quoting keeps an invisible or line-breaking character visible, and the message one line.
   if (!parsed.ok) throw new InvalidInput(`${JSON.stringify(input.email.trim())} cannot be used as an e-mail address: ${parsed.reason}`);

@@ -14,10 +14,7 @@ export function parseMfaPolicy(value: string): MfaPolicy {
   return value;
 }
 
-export async function createWorkspace(
-  db: Db,
-  input: { slug: string; displayName: string; mfaPolicy?: string },
-): Promise<WorkspaceRow> {
+export async function createWorkspace(db: Db, input: { slug: string; displayName: string; mfaPolicy?: string }): Promise<WorkspaceRow> {
   const slug = input.slug.trim();
   if (!SLUG.test(slug)) {
     throw new InvalidInput(`workspace slug "${slug}" must be 2–63 lowercase letters, digits or hyphens, starting with a letter or digit`);

@@ -81,12 +81,25 @@ const MESSAGE: Record<RefusalReason, MessageKey> = {
 
 /** Records the refusal and ends the request with a 403 page. */
 export async function refuse(
-  db: Db, ctx: Context, action: UserAction, reason: RefusalReason, targetId?: string, details: Record<string, unknown> = {},
+  db: Db,
+  ctx: Context,
+  action: UserAction,
+  reason: RefusalReason,
+  targetId?: string,
+  details: Record<string, unknown> = {},
 ): Promise<never> {
   const { user: actor } = consoleState(ctx);
   await recordAudit(db, {
-    action: AUDIT_ACTION[action], outcome: 'refused', workspaceId: actor.workspace_id, actorType: 'user', actorId: actor.id,
-    actorLabel: actor.email, targetType: 'user', targetId: targetId ?? null, details: { reason, ...details }, ...requestOrigin(ctx),
+    action: AUDIT_ACTION[action],
+    outcome: 'refused',
+    workspaceId: actor.workspace_id,
+    actorType: 'user',
+    actorId: actor.id,
+    actorLabel: actor.email,
+    targetType: 'user',
+    targetId: targetId ?? null,
+    details: { reason, ...details },
+    ...requestOrigin(ctx),
   });
   throw new HttpError(403, MESSAGE[reason], `admin ${action} refused: ${reason}`);
 }

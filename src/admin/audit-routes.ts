@@ -12,9 +12,7 @@ import { HttpError } from '../http/errors.ts';
 import { pickLang, translator, type Translate } from '../i18n/index.ts';
 import { en, type MessageKey } from '../i18n/en.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
-import {
-  actionChoices, auditPage, exportRecords, InvalidAuditFilter, resolveAuditFilter, userEmails, type AuditFilterInput,
-} from '../audit/query.ts';
+import { actionChoices, auditPage, exportRecords, InvalidAuditFilter, resolveAuditFilter, userEmails, type AuditFilterInput } from '../audit/query.ts';
 import { formatExport, type ExportFormat } from '../audit/export.ts';
 import type { AuditFilter, AuditRow } from '../db/audit-events.ts';
 
@@ -39,13 +37,28 @@ export function actionLabel(t: Translate, action: string): string {
 /** "Chrome 131 · macOS" for the common browsers; otherwise the first 40 characters. */
 export function shortUserAgent(ua: string | null): string {
   if (!ua) return '';
-  const browser = /Edg\/(\d+)/.exec(ua) ? `Edge ${/Edg\/(\d+)/.exec(ua)![1]}`
-    : /Firefox\/(\d+)/.exec(ua) ? `Firefox ${/Firefox\/(\d+)/.exec(ua)![1]}`
-    : /(?:Chrome|Chromium)\/(\d+)/.exec(ua) ? `Chrome ${/(?:Chrome|Chromium)\/(\d+)/.exec(ua)![1]}`
-    : /Version\/(\d+)[^ ]* .*Safari\//.exec(ua) ? `Safari ${/Version\/(\d+)/.exec(ua)![1]}`
-    : undefined;
-  const os = /iPhone|iPad/.test(ua) ? 'iOS' : /Android/.test(ua) ? 'Android' : /Windows/.test(ua) ? 'Windows'
-    : /Mac OS X|Macintosh/.test(ua) ? 'macOS' : /CrOS/.test(ua) ? 'ChromeOS' : /Linux/.test(ua) ? 'Linux' : undefined;
+  const browser = /Edg\/(\d+)/.exec(ua)
+    ? `Edge ${/Edg\/(\d+)/.exec(ua)![1]}`
+    : /Firefox\/(\d+)/.exec(ua)
+      ? `Firefox ${/Firefox\/(\d+)/.exec(ua)![1]}`
+      : /(?:Chrome|Chromium)\/(\d+)/.exec(ua)
+        ? `Chrome ${/(?:Chrome|Chromium)\/(\d+)/.exec(ua)![1]}`
+        : /Version\/(\d+)[^ ]* .*Safari\//.exec(ua)
+          ? `Safari ${/Version\/(\d+)/.exec(ua)![1]}`
+          : undefined;
+  const os = /iPhone|iPad/.test(ua)
+    ? 'iOS'
+    : /Android/.test(ua)
+      ? 'Android'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X|Macintosh/.test(ua)
+          ? 'macOS'
+          : /CrOS/.test(ua)
+            ? 'ChromeOS'
+            : /Linux/.test(ua)
+              ? 'Linux'
+              : undefined;
   if (browser) return os ? `${browser} · ${os}` : browser;
   return ua.length > 40 ? `${ua.slice(0, 39)}…` : ua;
 }
@@ -95,21 +108,26 @@ async function showLog(deps: AdminDeps, ctx: Context): Promise<void> {
   }
   const { rows, hasMore } = filter ? await auditPage(deps.db, filter, page) : { rows: [], hasMore: false };
   const emails = await userEmails(deps.db, workspace.id, rows);
-  await renderConsolePage(ctx, 'admin/audit/log', {
-    title: t('audit.title'),
-    nav: adminNav(ctx, 'audit'),
-    lead: t('audit.lead', { workspace: workspace.display_name }),
-    error,
-    input,
-    actions: (await actionChoices(deps.db, workspace.id)).map((value) => ({ value, label: actionLabel(t, value) })),
-    rows: rows.map((row) => rowView(t, row, emails, workspace)),
-    page,
-    newerHref: page > 1 ? `/admin/audit${queryString(input, page > 2 ? { page: String(page - 1) } : {})}` : undefined,
-    olderHref: hasMore ? `/admin/audit${queryString(input, { page: String(page + 1) })}` : undefined,
-    csvHref: `/admin/audit/export.csv${queryString(input)}`,
-    jsonHref: `/admin/audit/export.json${queryString(input)}`,
-    filtered: Object.values(input).some(Boolean),
-  }, error ? 400 : 200);
+  await renderConsolePage(
+    ctx,
+    'admin/audit/log',
+    {
+      title: t('audit.title'),
+      nav: adminNav(ctx, 'audit'),
+      lead: t('audit.lead', { workspace: workspace.display_name }),
+      error,
+      input,
+      actions: (await actionChoices(deps.db, workspace.id)).map((value) => ({ value, label: actionLabel(t, value) })),
+      rows: rows.map((row) => rowView(t, row, emails, workspace)),
+      page,
+      newerHref: page > 1 ? `/admin/audit${queryString(input, page > 2 ? { page: String(page - 1) } : {})}` : undefined,
+      olderHref: hasMore ? `/admin/audit${queryString(input, { page: String(page + 1) })}` : undefined,
+      csvHref: `/admin/audit/export.csv${queryString(input)}`,
+      jsonHref: `/admin/audit/export.json${queryString(input)}`,
+      filtered: Object.values(input).some(Boolean),
+    },
+    error ? 400 : 200,
+  );
 }
 
 async function sendExport(deps: AdminDeps, ctx: Context, format: ExportFormat): Promise<void> {
@@ -124,8 +142,15 @@ async function sendExport(deps: AdminDeps, ctx: Context, format: ExportFormat): 
   }
   // Who took a copy of the log is itself worth knowing; recorded before the copy, so it is in it.
   await recordAudit(deps.db, {
-    action: 'audit.export', outcome: 'success', workspaceId: workspace.id, actorType: 'user', actorId: user.id, actorLabel: user.email,
-    targetType: 'workspace', targetId: workspace.id, details: { format, filters: Object.fromEntries(Object.entries(input).filter(([, v]) => v)) },
+    action: 'audit.export',
+    outcome: 'success',
+    workspaceId: workspace.id,
+    actorType: 'user',
+    actorId: user.id,
+    actorLabel: user.email,
+    targetType: 'workspace',
+    targetId: workspace.id,
+    details: { format, filters: Object.fromEntries(Object.entries(input).filter(([, v]) => v)) },
     ...requestOrigin(ctx),
   });
   const stamp = deps.clock.now().toISOString().slice(0, 10);

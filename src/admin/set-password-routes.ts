@@ -17,10 +17,19 @@ const invalid = () => new HttpError(400, 'admin.users.setPassword.invalid', 'set
 
 async function renderForm(ctx: Context, email: string, error?: string, status = 200) {
   const t = translator(pickLang(ctx));
-  await renderPage(ctx, 'set-password', {
-    title: t('admin.users.setPassword.title'), email, error, done: false, min: String(MIN_PASSWORD_LENGTH),
-    action: `/set-password/${encodeURIComponent(ctx.params.token!)}`,
-  }, status);
+  await renderPage(
+    ctx,
+    'set-password',
+    {
+      title: t('admin.users.setPassword.title'),
+      email,
+      error,
+      done: false,
+      min: String(MIN_PASSWORD_LENGTH),
+      action: `/set-password/${encodeURIComponent(ctx.params.token!)}`,
+    },
+    status,
+  );
 }
 
 export function setPasswordRoutes(deps: AdminDeps): Router {
@@ -52,8 +61,16 @@ export function setPasswordRoutes(deps: AdminDeps): Router {
     }
     if (!user) throw invalid();
     await recordAudit(deps.db, {
-      action: 'user.set_password', outcome: 'success', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id,
-      actorLabel: user.email, targetType: 'user', targetId: user.id, details: { via: 'link' }, ...requestOrigin(ctx),
+      action: 'user.set_password',
+      outcome: 'success',
+      workspaceId: user.workspace_id,
+      actorType: 'user',
+      actorId: user.id,
+      actorLabel: user.email,
+      targetType: 'user',
+      targetId: user.id,
+      details: { via: 'link' },
+      ...requestOrigin(ctx),
     });
     const t = translator(pickLang(ctx));
     await renderPage(ctx, 'set-password', { title: t('admin.users.setPassword.doneTitle'), email: user.email, done: true });

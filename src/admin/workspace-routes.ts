@@ -31,7 +31,11 @@ async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action:
   const { user, workspace } = consoleState(ctx);
   if (user.role === 'workspace_admin') return false;
   await recordAudit(deps.db, {
-    ...actor(ctx), action, outcome: 'refused', targetType: 'workspace', targetId: workspace.id,
+    ...actor(ctx),
+    action,
+    outcome: 'refused',
+    targetType: 'workspace',
+    targetId: workspace.id,
     details: { ...details, reason: 'not_workspace_admin', role: user.role },
   });
   const t = translator(pickLang(ctx));
@@ -42,20 +46,25 @@ async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action:
 async function showSettings(deps: AdminDeps, ctx: Context, workspace: WorkspaceRow, flash?: { kind: 'success' | 'error'; text: string }, status = 200) {
   const t = translator(pickLang(ctx));
   const pending = await usersToEnrolUnder(deps.db, workspace.id, workspace.mfa_policy);
-  await renderConsolePage(ctx, 'admin/workspace/settings', {
-    title: t('workspace.title'),
-    nav: adminNav(ctx, 'workspace'),
-    name: workspace.display_name,
-    slug: workspace.slug,
-    policies: MFA_POLICIES.map((value) => ({
-      value,
-      label: policyLabel(t, value),
-      help: t(`workspace.policy.${value}.help` as MessageKey),
-      current: value === workspace.mfa_policy,
-    })),
-    pending: pending === 0 ? undefined : pending === 1 ? t('workspace.policy.pendingOne') : t('workspace.policy.pending', { count: String(pending) }),
-    flash,
-  }, status);
+  await renderConsolePage(
+    ctx,
+    'admin/workspace/settings',
+    {
+      title: t('workspace.title'),
+      nav: adminNav(ctx, 'workspace'),
+      name: workspace.display_name,
+      slug: workspace.slug,
+      policies: MFA_POLICIES.map((value) => ({
+        value,
+        label: policyLabel(t, value),
+        help: t(`workspace.policy.${value}.help` as MessageKey),
+        current: value === workspace.mfa_policy,
+      })),
+      pending: pending === 0 ? undefined : pending === 1 ? t('workspace.policy.pendingOne') : t('workspace.policy.pending', { count: String(pending) }),
+      flash,
+    },
+    status,
+  );
 }
 
 export function workspaceRoutes(deps: AdminDeps): Router {
@@ -65,9 +74,12 @@ export function workspaceRoutes(deps: AdminDeps): Router {
     if (await refuseUnlessWorkspaceAdmin(deps, ctx, 'workspace.settings')) return;
     const workspace = (await findWorkspaceById(deps.db, consoleState(ctx).workspace.id))!;
     const t = translator(pickLang(ctx));
-    const flash = ctx.query.saved === '1' ? { kind: 'success' as const, text: t('workspace.policy.saved', { policy: policyLabel(t, workspace.mfa_policy) }) }
-      : ctx.query.unchanged === '1' ? { kind: 'success' as const, text: t('workspace.policy.unchanged', { policy: policyLabel(t, workspace.mfa_policy) }) }
-      : undefined;
+    const flash =
+      ctx.query.saved === '1'
+        ? { kind: 'success' as const, text: t('workspace.policy.saved', { policy: policyLabel(t, workspace.mfa_policy) }) }
+        : ctx.query.unchanged === '1'
+          ? { kind: 'success' as const, text: t('workspace.policy.unchanged', { policy: policyLabel(t, workspace.mfa_policy) }) }
+          : undefined;
     await showSettings(deps, ctx, workspace, flash);
   });
 
@@ -90,14 +102,23 @@ export function workspaceRoutes(deps: AdminDeps): Router {
         policy: wanted,
         lead: t('workspace.confirm.lead', { from: policyLabel(t, current.mfa_policy), to: policyLabel(t, wanted) }),
         count,
-        countText: count === 0 ? t('workspace.confirm.countNone') : count === 1 ? t('workspace.confirm.countOne') : t('workspace.confirm.count', { count: String(count) }),
+        countText:
+          count === 0
+            ? t('workspace.confirm.countNone')
+            : count === 1
+              ? t('workspace.confirm.countOne')
+              : t('workspace.confirm.count', { count: String(count) }),
       });
     }
 
     await deps.db.transaction(async (trx) => {
       const change = await changeMfaPolicy(trx, current.slug, wanted);
       await insertAuditEvent(trx, {
-        ...actor(ctx), action: 'workspace.policy_change', outcome: 'success', targetType: 'workspace', targetId: current.id,
+        ...actor(ctx),
+        action: 'workspace.policy_change',
+        outcome: 'success',
+        targetType: 'workspace',
+        targetId: current.id,
         details: { from: change.previous, to: change.workspace.mfa_policy, users_to_enrol: change.usersToEnrol },
       });
     });

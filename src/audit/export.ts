@@ -48,8 +48,20 @@ export function auditRecord(row: AuditRow, workspaceSlug: string, emails: Map<st
 }
 
 const COLUMNS: (keyof AuditRecord)[] = [
-  'id', 'time', 'workspace', 'actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'target',
-  'outcome', 'ip', 'user_agent', 'details',
+  'id',
+  'time',
+  'workspace',
+  'actor_type',
+  'actor_id',
+  'actor',
+  'action',
+  'target_type',
+  'target_id',
+  'target',
+  'outcome',
+  'ip',
+  'user_agent',
+  'details',
 ];
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -62,8 +74,7 @@ export function csvCell(value: unknown): string {
 
 export const csvHeader = (): string => `${COLUMNS.join(',')}\r\n`;
 
-export const csvRows = (records: AuditRecord[]): string =>
-  records.map((record) => `${COLUMNS.map((c) => csvCell(record[c])).join(',')}\r\n`).join('');
+export const csvRows = (records: AuditRecord[]): string => records.map((record) => `${COLUMNS.map((c) => csvCell(record[c])).join(',')}\r\n`).join('');
 
 /** JSON: one array of records, written in pieces so a long export can stream. */
 export function jsonPiece(records: AuditRecord[], first: boolean): string {

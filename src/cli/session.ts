@@ -50,9 +50,7 @@ export async function withDatabase<T>(fn: (session: Session) => Promise<T>, opti
   quietLibraryConsole(config.logLevel === 'debug');
   let database: Database;
   try {
-    database = options.migrate
-      ? await openAndMigrate(config)
-      : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    database = options.migrate ? await openAndMigrate(config) : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   } catch (err) {
     if (err instanceof DataDirInUseError) throw err;
     const fix = config.databaseUrl ? 'check DATABASE_URL and that PostgreSQL is running' : 'check TOBIRA_DATA_DIR';

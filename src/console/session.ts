@@ -12,8 +12,12 @@ import type { Clock } from '../clock.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
 import { findWorkspaceById, type WorkspaceRow } from '../db/workspaces.ts';
 import {
-  deleteConsoleSession, findConsoleSession, insertConsoleSession, touchConsoleSession,
-  type Console, type ConsoleSessionRow,
+  deleteConsoleSession,
+  findConsoleSession,
+  insertConsoleSession,
+  touchConsoleSession,
+  type Console,
+  type ConsoleSessionRow,
 } from '../db/console-sessions.ts';
 import { HttpError } from '../http/errors.ts';
 import { readForm } from '../http/form-body.ts';
@@ -93,8 +97,14 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
     }
     const code = await deps.provider.AuthorizationCode.find(ctx.query.code);
     const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
-    if (!code || code.clientId !== spec.clientId || (code as { consumed?: unknown }).consumed || code.isExpired || code.codeChallenge !== challenge
-      || code.redirectUri !== `${issuer}${spec.basePath}/callback`) {
+    if (
+      !code ||
+      code.clientId !== spec.clientId ||
+      (code as { consumed?: unknown }).consumed ||
+      code.isExpired ||
+      code.codeChallenge !== challenge ||
+      code.redirectUri !== `${issuer}${spec.basePath}/callback`
+    ) {
       throw new HttpError(400, 'console.signInExpired', 'authorization code not usable');
     }
     await code.consume();
@@ -103,8 +113,16 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
     const refusal = spec.admits(user);
     if (refusal || (spec.console === 'admin' && code.acr !== ACR_MFA)) {
       await recordAudit(deps.db, {
-        action: `${spec.console}.sign_in`, outcome: 'refused', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id,
-        actorLabel: user.email, targetType: 'user', targetId: user.id, details: { reason: refusal ?? 'mfa_missing' }, ...requestOrigin(ctx),
+        action: `${spec.console}.sign_in`,
+        outcome: 'refused',
+        workspaceId: user.workspace_id,
+        actorType: 'user',
+        actorId: user.id,
+        actorLabel: user.email,
+        targetType: 'user',
+        targetId: user.id,
+        details: { reason: refusal ?? 'mfa_missing' },
+        ...requestOrigin(ctx),
       });
       throw new HttpError(403, refusal ?? 'console.notAllowed', 'not admitted to this console');
     }
@@ -122,8 +140,16 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
       expires_at: new Date(now.getTime() + spec.idleSeconds * 1000),
     });
     await recordAudit(deps.db, {
-      action: `${spec.console}.sign_in`, outcome: 'success', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id,
-      actorLabel: user.email, targetType: 'user', targetId: user.id, details: { acr: code.acr, amr: code.amr }, ...requestOrigin(ctx),
+      action: `${spec.console}.sign_in`,
+      outcome: 'success',
+      workspaceId: user.workspace_id,
+      actorType: 'user',
+      actorId: user.id,
+      actorLabel: user.email,
+      targetType: 'user',
+      targetId: user.id,
+      details: { acr: code.acr, amr: code.amr },
+      ...requestOrigin(ctx),
     });
     ctx.cookies.set(cookieName(spec), token, cookieOptions(ctx, spec));
     ctx.redirect(pending.back);

@@ -37,7 +37,14 @@ export async function findAccountFacts(db: Db, userId: string): Promise<AccountF
   const { ws_slug, ws_display_name, ws_mfa_policy, ws_created_at, ws_updated_at, authenticator_count, ...user } = row;
   return {
     user: user as UserRow,
-    workspace: { id: user.workspace_id, slug: ws_slug, display_name: ws_display_name, mfa_policy: ws_mfa_policy, created_at: ws_created_at, updated_at: ws_updated_at },
+    workspace: {
+      id: user.workspace_id,
+      slug: ws_slug,
+      display_name: ws_display_name,
+      mfa_policy: ws_mfa_policy,
+      created_at: ws_created_at,
+      updated_at: ws_updated_at,
+    },
     authenticatorCount: Number(authenticator_count),
   };
 }

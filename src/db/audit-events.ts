@@ -51,7 +51,9 @@ export async function insertAuditEvent(db: Db, event: AuditEvent): Promise<void>
 }
 
 export async function listAuditEvents(db: Db, filter: { workspaceId?: string; action?: string; limit?: number }): Promise<AuditRow[]> {
-  const q = db<AuditRow>('audit_events').orderBy('id', 'desc').limit(filter.limit ?? 100);
+  const q = db<AuditRow>('audit_events')
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
   if (filter.workspaceId) q.where({ workspace_id: filter.workspaceId });
   if (filter.action) q.where({ action: filter.action });
   return q;
@@ -86,11 +88,7 @@ function applyFilter(db: Db, filter: AuditFilter) {
 }
 
 /** Newest first; `belowId` continues below the last id of the previous batch (keyset paging). */
-export async function findAuditEvents(
-  db: Db,
-  filter: AuditFilter,
-  page: { limit: number; offset?: number; belowId?: string },
-): Promise<AuditRow[]> {
+export async function findAuditEvents(db: Db, filter: AuditFilter, page: { limit: number; offset?: number; belowId?: string }): Promise<AuditRow[]> {
   const q = applyFilter(db, filter).orderBy('id', 'desc').limit(page.limit);
   if (page.offset) q.offset(page.offset);
   if (page.belowId) q.where('id', '<', page.belowId);

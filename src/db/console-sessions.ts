@@ -42,8 +42,7 @@ export async function deleteConsoleSessionsOfExcept(db: Db, userId: string, keep
 
 /** Deletes at most `limit` expired console sessions; returns how many (see deleteExpiredModels). */
 export async function deleteExpiredConsoleSessions(db: Db, limit: number): Promise<number> {
-  return deletedCount(await db.raw(
-    'delete from console_sessions where ctid = any(array(select ctid from console_sessions where expires_at < now() limit ?))',
-    [limit],
-  ));
+  return deletedCount(
+    await db.raw('delete from console_sessions where ctid = any(array(select ctid from console_sessions where expires_at < now() limit ?))', [limit]),
+  );
 }

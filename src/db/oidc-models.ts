@@ -131,8 +131,5 @@ export async function listLiveSessionsOf(db: Db, accountId: string): Promise<{ i
  * nor a PostgreSQL lock is held for long, however many rows have expired.
  */
 export async function deleteExpiredModels(db: Db, limit: number): Promise<number> {
-  return deletedCount(await db.raw(
-    'delete from oidc_models where ctid = any(array(select ctid from oidc_models where expires_at < now() limit ?))',
-    [limit],
-  ));
+  return deletedCount(await db.raw('delete from oidc_models where ctid = any(array(select ctid from oidc_models where expires_at < now() limit ?))', [limit]));
 }

@@ -18,7 +18,10 @@ export async function listUsableSigningKeys(db: Db, retiredAfter: Date): Promise
   return db<SigningKeyRow>('signing_keys')
     .whereNull('retired_at')
     .orWhere('retired_at', '>', retiredAfter)
-    .orderBy([{ column: 'active_from', order: 'desc' }, { column: 'created_at', order: 'desc' }]);
+    .orderBy([
+      { column: 'active_from', order: 'desc' },
+      { column: 'created_at', order: 'desc' },
+    ]);
 }
 
 export async function countUnretiredSigningKeys(db: Db): Promise<number> {
@@ -34,7 +37,10 @@ export async function addSigningKey(db: Db, key: NewSigningKey): Promise<string[
   return db.transaction(async (trx) => {
     const retired = await trx('signing_keys').whereNull('retired_at').update({ retired_at: key.activeFrom }, ['kid']);
     await trx('signing_keys').insert({
-      kid: key.kid, alg: key.alg, private_jwk_encrypted: key.privateJwkEncrypted, active_from: key.activeFrom,
+      kid: key.kid,
+      alg: key.alg,
+      private_jwk_encrypted: key.privateJwkEncrypted,
+      active_from: key.activeFrom,
     });
     return retired.map((row: { kid: string }) => row.kid);
   });

@@ -58,7 +58,9 @@ export async function lockUnlessLocked(db: Db, key: string, until: (locks: numbe
     const row = await trx<ThrottleRow>('throttles').where({ key }).forUpdate().first();
     if (row?.locked_until && row.locked_until > now) return row.locked_until;
     const lockedUntil = until(row?.locks ?? 0);
-    await trx('throttles').where({ key }).update({ failures: 0, locks: (row?.locks ?? 0) + 1, locked_until: lockedUntil, updated_at: now });
+    await trx('throttles')
+      .where({ key })
+      .update({ failures: 0, locks: (row?.locks ?? 0) + 1, locked_until: lockedUntil, updated_at: now });
     return lockedUntil;
   });
 }

@@ -13,10 +13,7 @@ export type WorkspaceRow = {
   updated_at: Date;
 };
 
-export async function insertWorkspace(
-  db: Db,
-  values: { slug: string; displayName: string; mfaPolicy: MfaPolicy },
-): Promise<WorkspaceRow> {
+export async function insertWorkspace(db: Db, values: { slug: string; displayName: string; mfaPolicy: MfaPolicy }): Promise<WorkspaceRow> {
   const [row] = await db<WorkspaceRow>('workspaces')
     .insert({ slug: values.slug, display_name: values.displayName, mfa_policy: values.mfaPolicy })
     .returning('*');

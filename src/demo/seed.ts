@@ -34,15 +34,20 @@ export async function seedDemo(db: Db, dataKey: Buffer, demoRedirectUri: string,
     await createUser(trx, { workspaceSlug: workspace.slug, ...seed.admin, name: 'Demo Admin', role: 'workspace_admin' });
     await createUser(trx, { workspaceSlug: workspace.slug, ...seed.member, name: 'Demo Member', role: 'member' });
     if (!(await findClient(trx, DEMO_CLIENT_ID))) {
-      await registerClient(trx, dataKey, {
-        name: 'Demo app',
-        redirectUris: [demoRedirectUri],
-        postLogoutRedirectUris: [demoPostLogoutUri],
-        isPublic: false,
-        firstParty: true,
-        requireMfa: false,
-        grants: [],
-      }, DEMO_CLIENT_ID);
+      await registerClient(
+        trx,
+        dataKey,
+        {
+          name: 'Demo app',
+          redirectUris: [demoRedirectUri],
+          postLogoutRedirectUris: [demoPostLogoutUri],
+          isPublic: false,
+          firstParty: true,
+          requireMfa: false,
+          grants: [],
+        },
+        DEMO_CLIENT_ID,
+      );
     }
     // Inside the transaction: a failed audit write must fail the seed, not leave it half-recorded.
     await insertAuditEvent(trx, {

@@ -35,17 +35,25 @@ export async function showEnrolment(
   const secret = pendingSecret(deps.dataKey, sealed);
   const t = translator(pickLang(ctx));
   const client = await clientInfo(deps.provider, details);
-  const whys = progress.done === 'recovery' ? [t('enrol.why.enrolled')] : progress.reasons.filter((r) => r !== 'enrolled').map((r) => t(`enrol.why.${r}` as MessageKey, { client: client.name }));
-  await renderPage(ctx, 'interaction/enrol', {
-    title: t('enrol.title'),
-    whys,
-    qrDataUrl: await QRCode.toDataURL(otpauthUri(secret, deps.instanceName, user.email), { margin: 1, width: 200 }),
-    groupedSecret: groupedSecret(secret),
-    action: paths(details.uid).enrol,
-    abortHref: paths(details.uid).abort,
-    label,
-    error: error ? t(error.key, error.vars) : undefined,
-  }, error ? 400 : 200);
+  const whys =
+    progress.done === 'recovery'
+      ? [t('enrol.why.enrolled')]
+      : progress.reasons.filter((r) => r !== 'enrolled').map((r) => t(`enrol.why.${r}` as MessageKey, { client: client.name }));
+  await renderPage(
+    ctx,
+    'interaction/enrol',
+    {
+      title: t('enrol.title'),
+      whys,
+      qrDataUrl: await QRCode.toDataURL(otpauthUri(secret, deps.instanceName, user.email), { margin: 1, width: 200 }),
+      groupedSecret: groupedSecret(secret),
+      action: paths(details.uid).enrol,
+      abortHref: paths(details.uid).abort,
+      label,
+      error: error ? t(error.key, error.vars) : undefined,
+    },
+    error ? 400 : 200,
+  );
 }
 
 export async function showRecoveryCodes(deps: Deps, ctx: Context, details: Details, progress: Progress, user: UserRow): Promise<void> {
@@ -83,11 +91,22 @@ export async function submitEnrolment(deps: Deps, ctx: Context, details: Details
   // Checked again at the moment of binding: the page may have been open longer than allowed.
   if (!firstFactorIsFresh(progress, now)) return showNextStep(ctx, details.uid, 'enrol');
   const result = await confirmEnrolment(deps.db, deps.dataKey, {
-    userId: user.id, label, sealedSecret: progress.enrolSecret, code: field(form, 'code'), now,
+    userId: user.id,
+    label,
+    sealedSecret: progress.enrolSecret,
+    code: field(form, 'code'),
+    now,
     audit: ({ authenticator, recoveryCodesIssued }) => ({
-      action: 'mfa.enrol', outcome: 'success', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id, actorLabel: user.email,
-      targetType: 'authenticator', targetId: authenticator.id,
-      details: { label: authenticator.label, recovery_codes_issued: recoveryCodesIssued, mfa_reasons: progress.reasons }, ...requestOrigin(ctx),
+      action: 'mfa.enrol',
+      outcome: 'success',
+      workspaceId: user.workspace_id,
+      actorType: 'user',
+      actorId: user.id,
+      actorLabel: user.email,
+      targetType: 'authenticator',
+      targetId: authenticator.id,
+      details: { label: authenticator.label, recovery_codes_issued: recoveryCodesIssued, mfa_reasons: progress.reasons },
+      ...requestOrigin(ctx),
     }),
   });
   if (!result.ok && result.reason === 'already') return showAlreadyEnrolled(ctx, details);

@@ -29,20 +29,31 @@ export async function showPasswordForm(
 ): Promise<void> {
   const t = translator(pickLang(ctx));
   const p = paths(details.uid);
-  await renderPage(ctx, 'interaction/login', {
-    title: t('login.title'),
-    why: why ? t(why) : undefined,
-    clientName: (await clientInfo(deps.provider, details)).name,
-    action: p.login,
-    abortHref: p.abort,
-    error: error ? t(error.key, error.vars) : undefined,
-    email: email || (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
-  }, error ? (error.status ?? (error.key === 'login.locked' ? 429 : 401)) : 200);
+  await renderPage(
+    ctx,
+    'interaction/login',
+    {
+      title: t('login.title'),
+      why: why ? t(why) : undefined,
+      clientName: (await clientInfo(deps.provider, details)).name,
+      action: p.login,
+      abortHref: p.abort,
+      error: error ? t(error.key, error.vars) : undefined,
+      email: email || (typeof details.params.login_hint === 'string' ? details.params.login_hint : ''),
+    },
+    error ? (error.status ?? (error.key === 'login.locked' ? 429 : 401)) : 200,
+  );
 }
 
 /** Input with no safe canonical form: a 400 that says how to type it, the same whether or not an account exists. */
 async function refuseEmail(deps: Deps, ctx: Context, details: Details, typed: string, reason: EmailRefusal): Promise<void> {
-  await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'email_not_canonical', email_refusal: reason, step: 'password' }, ...requestOrigin(ctx) });
+  await recordAudit(deps.db, {
+    action: 'sign_in',
+    outcome: 'refused',
+    actorType: 'anonymous',
+    details: { reason: 'email_not_canonical', email_refusal: reason, step: 'password' },
+    ...requestOrigin(ctx),
+  });
   const key = NOT_PLAIN_LETTERS.has(reason) ? 'login.emailNotPlain' : 'login.emailInvalid';
   return showPasswordForm(deps, ctx, details, { key, status: 400 }, typed);
 }
@@ -64,7 +75,13 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
   const budgets = passwordBudgets(email, { address: ctx.ip, deviceNonce });
   const lock = await beginPasswordAttempt(deps.db, budgets, now);
   if (lock) {
-    await recordAudit(deps.db, { action: 'sign_in', outcome: 'refused', actorType: 'anonymous', details: { reason: 'locked', step: 'password', scope: lock.scope }, ...origin });
+    await recordAudit(deps.db, {
+      action: 'sign_in',
+      outcome: 'refused',
+      actorType: 'anonymous',
+      details: { reason: 'locked', step: 'password', scope: lock.scope },
+      ...origin,
+    });
     return showPasswordForm(deps, ctx, details, { key: 'login.locked', vars: { minutes: minutesUntil(lock.until, now) } }, email);
   }
 
@@ -80,7 +97,12 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
       ...origin,
     };
     authFailures.inc({ factor: 'password', reason: result.reason === 'unknown_account' ? 'wrong_password' : result.reason });
-    await recordAudit(deps.db, { ...audit, action: 'sign_in', outcome: 'failure', details: { reason: result.reason, client_id: details.params.client_id, step: 'password', scope: chargedTo(budgets) } });
+    await recordAudit(deps.db, {
+      ...audit,
+      action: 'sign_in',
+      outcome: 'failure',
+      details: { reason: result.reason, client_id: details.params.client_id, step: 'password', scope: chargedTo(budgets) },
+    });
     for (const { scope, until } of lockedNow) {
       locks.inc({ factor: `password_${scope}` });
       await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'password', scope, until: until.toISOString() } });

@@ -8,7 +8,17 @@ import { HttpError } from '../http/errors.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
 import { countAuthenticators } from '../db/authenticators.ts';
 import { mfaContext } from '../mfa/facts.ts';
-import { clientInfo, firstFactorIsFresh, loadInteraction, readProgress, requestFacts, saveProgress, type Deps, type Details, type Progress } from './context.ts';
+import {
+  clientInfo,
+  firstFactorIsFresh,
+  loadInteraction,
+  readProgress,
+  requestFacts,
+  saveProgress,
+  type Deps,
+  type Details,
+  type Progress,
+} from './context.ts';
 import { showPasswordForm, submitPassword } from './password-step.ts';
 import { showCodePrompt, showRecovered, submitContinue, submitRecoveryCode, submitTotp } from './second-factor-step.ts';
 import { showEnrolment, showRecoveryCodes, submitEnrolment } from './enrolment-step.ts';
@@ -62,20 +72,31 @@ export function interactionRoutes(deps: Deps): Router {
   const router = new Router();
   const route = (step: Step) => async (ctx: Context) => step(deps, ctx, await loadInteraction(deps.provider, ctx));
 
-  router.get('/interaction/:uid', route(async (d, ctx, details) => {
-    if (details.prompt.name === 'consent') return showConsent(d, ctx, details);
-    if (details.prompt.name === 'login') return showLoginStep(d, ctx, details);
-    throw new HttpError(400, 'error.interaction', `unknown prompt ${details.prompt.name}`);
-  }));
+  router.get(
+    '/interaction/:uid',
+    route(async (d, ctx, details) => {
+      if (details.prompt.name === 'consent') return showConsent(d, ctx, details);
+      if (details.prompt.name === 'login') return showLoginStep(d, ctx, details);
+      throw new HttpError(400, 'error.interaction', `unknown prompt ${details.prompt.name}`);
+    }),
+  );
   router.post('/interaction/:uid/login', route(submitPassword));
   router.post('/interaction/:uid/totp', route(submitTotp));
   router.post('/interaction/:uid/recovery', route(submitRecoveryCode));
   router.post('/interaction/:uid/enrol', route(submitEnrolment));
   router.post('/interaction/:uid/continue', route(submitContinue));
   router.post('/interaction/:uid/consent', route(submitConsent));
-  router.get('/interaction/:uid/abort', route(async (d, ctx) => {
-    await d.provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, { mergeWithLastSubmission: false });
-    ctx.respond = false;
-  }));
+  router.get(
+    '/interaction/:uid/abort',
+    route(async (d, ctx) => {
+      await d.provider.interactionFinished(
+        ctx.req,
+        ctx.res,
+        { error: 'access_denied', error_description: 'The user cancelled the sign-in.' },
+        { mergeWithLastSubmission: false },
+      );
+      ctx.respond = false;
+    }),
+  );
   return router;
 }

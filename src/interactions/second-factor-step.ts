@@ -24,17 +24,22 @@ export async function showCodePrompt(
 ): Promise<void> {
   const t = translator(pickLang(ctx));
   const p = paths(details.uid);
-  await renderPage(ctx, 'interaction/totp', {
-    title: t(mode === 'recovery' ? 'recovery.title' : 'totp.title'),
-    mode,
-    email: user.email,
-    error: error ? t(error.key, error.vars) : undefined,
-    totpAction: p.totp,
-    recoveryAction: p.recovery,
-    recoveryHref: `${p.self}?use=recovery`,
-    appHref: p.self,
-    abortHref: p.abort,
-  }, status);
+  await renderPage(
+    ctx,
+    'interaction/totp',
+    {
+      title: t(mode === 'recovery' ? 'recovery.title' : 'totp.title'),
+      mode,
+      email: user.email,
+      error: error ? t(error.key, error.vars) : undefined,
+      totpAction: p.totp,
+      recoveryAction: p.recovery,
+      recoveryHref: `${p.self}?use=recovery`,
+      appHref: p.self,
+      abortHref: p.abort,
+    },
+    status,
+  );
 }
 
 export async function showRecovered(ctx: Context, deps: Deps, details: Details, user: UserRow): Promise<void> {
@@ -66,10 +71,23 @@ const MESSAGES: Record<'totp' | 'recovery', Record<'malformed' | 'wrong' | 'repl
 
 async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow, mode: 'totp' | 'recovery', result: Exclude<FactorResult, { ok: true }>) {
   const now = deps.clock.now();
-  const audit = { workspaceId: user.workspace_id, actorType: 'user' as const, actorId: user.id, actorLabel: user.email, targetType: 'user', targetId: user.id, ...requestOrigin(ctx) };
+  const audit = {
+    workspaceId: user.workspace_id,
+    actorType: 'user' as const,
+    actorId: user.id,
+    actorLabel: user.email,
+    targetType: 'user',
+    targetId: user.id,
+    ...requestOrigin(ctx),
+  };
   authFailures.inc({ factor: mode, reason: result.reason });
   if (result.reason !== 'malformed') {
-    await recordAudit(deps.db, { ...audit, action: mode === 'totp' ? 'mfa.totp' : 'mfa.recovery_code', outcome: result.reason === 'locked' ? 'refused' : 'failure', details: { reason: result.reason, client_id: details.params.client_id } });
+    await recordAudit(deps.db, {
+      ...audit,
+      action: mode === 'totp' ? 'mfa.totp' : 'mfa.recovery_code',
+      outcome: result.reason === 'locked' ? 'refused' : 'failure',
+      details: { reason: result.reason, client_id: details.params.client_id },
+    });
   }
   if (result.reason === 'locked' || ((result.reason === 'wrong' || result.reason === 'replayed') && result.lock.locked)) {
     const until = result.lock.locked ? result.lock.until : now;
@@ -96,8 +114,16 @@ export async function submitRecoveryCode(deps: Deps, ctx: Context, details: Deta
   const result = await checkRecoveryCode(deps.db, deps.dataKey, user.id, code, deps.clock.now());
   if (!result.ok) return refuse(deps, ctx, details, user, 'recovery', result);
   await recordAudit(deps.db, {
-    action: 'mfa.recovery_code', outcome: 'success', workspaceId: user.workspace_id, actorType: 'user', actorId: user.id, actorLabel: user.email,
-    targetType: 'user', targetId: user.id, details: { remaining: await countUnusedRecoveryCodes(deps.db, user.id) }, ...requestOrigin(ctx),
+    action: 'mfa.recovery_code',
+    outcome: 'success',
+    workspaceId: user.workspace_id,
+    actorType: 'user',
+    actorId: user.id,
+    actorLabel: user.email,
+    targetType: 'user',
+    targetId: user.id,
+    details: { remaining: await countUnusedRecoveryCodes(deps.db, user.id) },
+    ...requestOrigin(ctx),
   });
   // Signed in; before going back, suggest replacing the authenticator the user probably lost.
   await saveProgress(deps, ctx, { ...progress, done: 'recovery' });

@@ -30,8 +30,14 @@ const mac = (key: Buffer, purpose: 'account' | 'cookie', value: string) => creat
 const accountTag = (key: Buffer, email: CanonicalEmail) => mac(key, 'account', throttleKeys.passwordAccount(email)).subarray(0, 16).toString('base64url');
 
 function isEntry(value: unknown): value is [string, string, number] {
-  return Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && typeof value[1] === 'string'
-    && typeof value[2] === 'number' && Number.isFinite(value[2]);
+  return (
+    Array.isArray(value) &&
+    value.length === 3 &&
+    typeof value[0] === 'string' &&
+    typeof value[1] === 'string' &&
+    typeof value[2] === 'number' &&
+    Number.isFinite(value[2])
+  );
 }
 
 /** The unexpired entries of a cookie value; nothing at all when its signature or shape is wrong. */
@@ -50,7 +56,10 @@ function openCookie(key: Buffer, value: string | undefined, now: Date): Entry[] 
   }
   if (!Array.isArray(parsed)) return [];
   const nowSeconds = now.getTime() / 1000;
-  return parsed.filter(isEntry).map(([account, nonce, expires]) => ({ account, nonce, expires })).filter((e) => e.expires > nowSeconds);
+  return parsed
+    .filter(isEntry)
+    .map(([account, nonce, expires]) => ({ account, nonce, expires }))
+    .filter((e) => e.expires > nowSeconds);
 }
 
 function sealCookie(key: Buffer, entries: Entry[]): string {
@@ -81,7 +90,9 @@ export function rememberDevice(ctx: Context, dataKey: Buffer, email: CanonicalEm
   const key = cookieKey(dataKey);
   const tag = accountTag(key, email);
   const fresh: Entry = { account: tag, nonce: randomBytes(16).toString('base64url'), expires: Math.floor(now.getTime() / 1000) + DEVICE_COOKIE_DAYS * 86400 };
-  const kept = openCookie(key, deviceCookieOf(ctx), now).filter((e) => e.account !== tag).sort((a, b) => b.expires - a.expires);
+  const kept = openCookie(key, deviceCookieOf(ctx), now)
+    .filter((e) => e.account !== tag)
+    .sort((a, b) => b.expires - a.expires);
   const entries = [fresh, ...kept].slice(0, MAX_ACCOUNTS_PER_DEVICE);
   ctx.cookies.set(DEVICE_COOKIE, sealCookie(key, entries), {
     httpOnly: true,

@@ -38,7 +38,11 @@ export async function confirmEnrolment(
   db: Db,
   dataKey: Buffer,
   input: {
-    userId: string; label: string; sealedSecret: string; code: string; now: Date;
+    userId: string;
+    label: string;
+    sealedSecret: string;
+    code: string;
+    now: Date;
     /** The `mfa.enrol` event, committed with the authenticator and its recovery codes. */
     audit: (done: { authenticator: AuthenticatorRow; recoveryCodesIssued: boolean }) => AuditEvent;
   },
@@ -65,7 +69,12 @@ export async function confirmEnrolment(
     let recoveryCodes: string[] | undefined;
     if ((await countUnusedRecoveryCodes(trx, input.userId)) === 0) {
       recoveryCodes = newRecoveryCodes();
-      await replaceRecoveryCodes(trx, input.userId, recoveryCodes.map((c) => hashRecoveryCode(dataKey, c)), input.now);
+      await replaceRecoveryCodes(
+        trx,
+        input.userId,
+        recoveryCodes.map((c) => hashRecoveryCode(dataKey, c)),
+        input.now,
+      );
     }
     await recordWithChange(trx, input.audit({ authenticator, recoveryCodesIssued: Boolean(recoveryCodes) }));
     return { ok: true as const, authenticator, recoveryCodes };

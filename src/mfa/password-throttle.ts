@@ -5,9 +5,7 @@
 // can never have a device cookie, so it is throttled exactly like a known one seen from a new browser.
 import type { CanonicalEmail } from '../identity/email.ts';
 import type { Db } from '../db/connection.ts';
-import {
-  ADDRESS_FAILURES_BEFORE_LOCK, FAILURES_BEFORE_LOCK, attemptFailed, attemptsSucceeded, beginAttempts, throttleKeys,
-} from './throttle.ts';
+import { ADDRESS_FAILURES_BEFORE_LOCK, FAILURES_BEFORE_LOCK, attemptFailed, attemptsSucceeded, beginAttempts, throttleKeys } from './throttle.ts';
 
 // A device cookie is proof that this browser signed in before, not of who sits at it now: a few
 // typos are fine, a guessing run locks that one cookie (the "lockout list" of the OWASP design).
@@ -65,5 +63,9 @@ export async function passwordAttemptFailed(db: Db, budgets: PasswordBudgets, no
  */
 export async function passwordAttemptSucceeded(db: Db, budgets: PasswordBudgets): Promise<void> {
   const shared = budgets.filter((b) => b.scope === 'address').map((b) => b.key);
-  await attemptsSucceeded(db, budgets.filter((b) => b.scope !== 'address').map((b) => b.key), shared);
+  await attemptsSucceeded(
+    db,
+    budgets.filter((b) => b.scope !== 'address').map((b) => b.key),
+    shared,
+  );
 }

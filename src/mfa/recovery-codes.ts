@@ -24,5 +24,7 @@ export function looksLikeRecoveryCode(input: string): boolean {
 }
 
 export function hashRecoveryCode(dataKey: Buffer, code: string): string {
-  return createHmac('sha256', dataKey).update(`recovery-code:${normaliseRecoveryCode(code)}`).digest('base64url');
+  return createHmac('sha256', dataKey)
+    .update(`recovery-code:${normaliseRecoveryCode(code)}`)
+    .digest('base64url');
 }

@@ -11,7 +11,9 @@ export async function resetMfa(db: Db, userId: string): Promise<{ authenticators
   return db.transaction(async (trx) => {
     const authenticators = deletedCount(await trx('authenticators').where({ user_id: userId }).delete());
     const recoveryCodes = deletedCount(await trx('recovery_codes').where({ user_id: userId }).delete());
-    await trx('throttles').where({ key: throttleKeys.totp(userId) }).delete();
+    await trx('throttles')
+      .where({ key: throttleKeys.totp(userId) })
+      .delete();
     await endSessionsAndGrants(trx, userId);
     return { authenticators, recoveryCodes };
   });

@@ -15,7 +15,6 @@ export type MfaFacts = {
   request?: { acrValues?: string | undefined; claims?: unknown };
 };
 
-
 /** Rule 1: `required` for everybody, `required_for_admins` for user and workspace admins. */
 export function workspacePolicyRequires({ user, workspace }: MfaFacts): boolean {
   return workspace.mfaPolicy === 'required' || (workspace.mfaPolicy === 'required_for_admins' && isAdminRole(user.role));

@@ -9,7 +9,11 @@ import { deletedCount } from '../db/connection.ts';
 import type { UserRow } from '../db/users.ts';
 import type { WorkspaceRow } from '../db/workspaces.ts';
 import {
-  countAuthenticators, deleteAuthenticator, deleteAuthenticatorsOf, lockAuthenticatorsOf, renameAuthenticator as renameRow,
+  countAuthenticators,
+  deleteAuthenticator,
+  deleteAuthenticatorsOf,
+  lockAuthenticatorsOf,
+  renameAuthenticator as renameRow,
 } from '../db/authenticators.ts';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes.ts';
 import { verifyAgainstDecoy, verifyPassword, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
@@ -45,9 +49,10 @@ export async function checkFreshProof(db: Db, dataKey: Buffer, user: UserRow, pr
   const budgets = passwordBudgets(user.email, { deviceNonce: deviceNonceFor(proof.deviceCookie, dataKey, user.email, now) });
   const lock = await beginPasswordAttempt(db, budgets, now);
   if (lock) return { ok: false, reason: 'locked', method: 'pwd', until: lock.until };
-  const right = user.password_hash && proof.password.length <= MAX_PASSWORD_LENGTH
-    ? await verifyPassword(proof.password, user.password_hash)
-    : await verifyAgainstDecoy(proof.password);
+  const right =
+    user.password_hash && proof.password.length <= MAX_PASSWORD_LENGTH
+      ? await verifyPassword(proof.password, user.password_hash)
+      : await verifyAgainstDecoy(proof.password);
   if (!right) {
     const after = longest(await passwordAttemptFailed(db, budgets, now));
     return after ? { ok: false, reason: 'locked', method: 'pwd', until: after.until } : { ok: false, reason: 'wrong', method: 'pwd' };
@@ -107,13 +112,22 @@ export async function removeAuthenticator(db: Db, userId: string, authenticatorI
 export async function regenerateRecoveryCodes(db: Db, dataKey: Buffer, userId: string, now: Date): Promise<string[]> {
   const codes = newRecoveryCodes();
   await db.transaction(async (trx) => {
-    await replaceRecoveryCodes(trx, userId, codes.map((c) => hashRecoveryCode(dataKey, c)), now);
+    await replaceRecoveryCodes(
+      trx,
+      userId,
+      codes.map((c) => hashRecoveryCode(dataKey, c)),
+      now,
+    );
   });
   return codes;
 }
 
 /** Turns MFA off: every authenticator and recovery code goes, and other sessions end. The caller checks the rules first. */
-export async function disableMfa(db: Db, userId: string, keepConsoleSessionId: string): Promise<{ authenticators: number; recoveryCodes: number; ended: Ended }> {
+export async function disableMfa(
+  db: Db,
+  userId: string,
+  keepConsoleSessionId: string,
+): Promise<{ authenticators: number; recoveryCodes: number; ended: Ended }> {
   return db.transaction(async (trx) => {
     await lockAuthenticatorsOf(trx, userId);
     const authenticators = await deleteAuthenticatorsOf(trx, userId);

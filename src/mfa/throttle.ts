@@ -58,7 +58,13 @@ export async function beginAttempt(db: Db, key: string, now: Date, threshold = F
 
 /** `beginAttempt` for several keys with one statement; the states come in the order of `entries`. */
 export async function beginAttempts(db: Db, entries: readonly { key: string; threshold: number }[], now: Date): Promise<LockState[]> {
-  const rows = await countAttempts(db, entries.map((e) => e.key), now, after(now, -FAILURE_WINDOW_SECONDS), after(now, -FORGET_LOCKS_AFTER_SECONDS));
+  const rows = await countAttempts(
+    db,
+    entries.map((e) => e.key),
+    now,
+    after(now, -FAILURE_WINDOW_SECONDS),
+    after(now, -FORGET_LOCKS_AFTER_SECONDS),
+  );
   const states: LockState[] = [];
   for (const { key, threshold } of entries) {
     const row = rows.get(key)!;
@@ -85,7 +91,6 @@ export async function attemptFailed(db: Db, key: string, now: Date, threshold = 
 export async function attemptSucceeded(db: Db, key: string): Promise<void> {
   await clearThrottle(db, key);
 }
-
 
 export async function lockState(db: Db, key: string, now: Date): Promise<LockState> {
   const row = await findThrottle(db, key);

@@ -18,14 +18,21 @@ function keysOf(user: LockedUser) {
 
 export async function locksOfUsers(db: Db, users: LockedUser[], now: Date): Promise<Map<string, UserLocks>> {
   const all = users.map((u) => ({ id: u.id, keys: keysOf(u) }));
-  const rows = await listLockedThrottles(db, all.flatMap((u) => [u.keys.totp, u.keys.password]), all.map((u) => u.keys.devices), now);
+  const rows = await listLockedThrottles(
+    db,
+    all.flatMap((u) => [u.keys.totp, u.keys.password]),
+    all.map((u) => u.keys.devices),
+    now,
+  );
   const until = new Map(rows.map((r) => [r.key, new Date(r.locked_until!)]));
-  return new Map(all.map(({ id, keys }) => {
-    const totp = until.get(keys.totp);
-    const password = until.get(keys.password);
-    const devices = rows.filter((r) => r.key.startsWith(keys.devices)).length;
-    return [id, { ...(totp ? { totp } : {}), ...(password ? { password } : {}), devices }];
-  }));
+  return new Map(
+    all.map(({ id, keys }) => {
+      const totp = until.get(keys.totp);
+      const password = until.get(keys.password);
+      const devices = rows.filter((r) => r.key.startsWith(keys.devices)).length;
+      return [id, { ...(totp ? { totp } : {}), ...(password ? { password } : {}), devices }];
+    }),
+  );
 }
 
 /** Clears every lock and pending count of the user, in one statement; returns which kinds were set. */

@@ -51,8 +51,13 @@ function assertCleanParameters(bytes: Uint8Array, place: 'query' | 'form'): void
 function replayed(req: IncomingMessage, body: Buffer): IncomingMessage {
   const copy = new IncomingMessage(req.socket);
   Object.assign(copy, {
-    method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders,
-    httpVersion: req.httpVersion, httpVersionMajor: req.httpVersionMajor, httpVersionMinor: req.httpVersionMinor,
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    httpVersion: req.httpVersion,
+    httpVersionMajor: req.httpVersionMajor,
+    httpVersionMinor: req.httpVersionMinor,
     // Complete: once read, the copy is destroyed like any request; an incomplete one would take the socket with it.
     complete: true,
   });

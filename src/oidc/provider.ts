@@ -64,13 +64,15 @@ export const TTL = {
 
 function clientOriginAllowed(ctx: KoaContextWithOIDC, origin: string, client: { redirectUris?: readonly string[] | undefined }): boolean {
   // CORS for browser-based clients: only the origins of the client's own redirect URIs.
-  return (client.redirectUris ?? []).some((uri) => {
-    try {
-      return new URL(uri).origin === origin;
-    } catch {
-      return false;
-    }
-  }) && Boolean(ctx);
+  return (
+    (client.redirectUris ?? []).some((uri) => {
+      try {
+        return new URL(uri).origin === origin;
+      } catch {
+        return false;
+      }
+    }) && Boolean(ctx)
+  );
 }
 
 export function createProvider(options: ProviderOptions): Provider {
@@ -147,12 +149,17 @@ export function createProvider(options: ProviderOptions): Provider {
       const status = ctx.status >= 400 ? ctx.status : 400;
       if (status >= 500) log.error('unexpected error in the provider', { err: error });
       const key = `error.oidc.${out.error}`;
-      await renderPage(ctx, 'error', {
-        title: t('error.title'),
-        message: key in en ? t(key as MessageKey) : t('error.server'),
-        code: out.error,
-        detail: out.error_description,
-      }, status);
+      await renderPage(
+        ctx,
+        'error',
+        {
+          title: t('error.title'),
+          message: key in en ? t(key as MessageKey) : t('error.server'),
+          code: out.error,
+          detail: out.error_description,
+        },
+        status,
+      );
     },
   };
   const provider = new Provider(options.issuer, configuration);

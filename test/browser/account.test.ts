@@ -70,7 +70,10 @@ describe('browser: the account page', function () {
     await page.screenshot({ path: `${artifacts}account-after-remove-ja.png`, fullPage: true });
 
     const rows = await world.tobira.db('authenticators').join('users', 'users.id', 'authenticators.user_id').where('users.email', email).select('label');
-    assert.deepEqual(rows.map((r: { label: string }) => r.label), ['New phone']);
+    assert.deepEqual(
+      rows.map((r: { label: string }) => r.label),
+      ['New phone'],
+    );
     await context.close();
   });
 });

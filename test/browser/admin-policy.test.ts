@@ -47,7 +47,7 @@ describe('browser: workspace policy and audit log', function () {
     const first = page.locator('#audit-log tbody tr').first();
     assert.equal(await first.getAttribute('data-action'), 'workspace.policy_change');
     assert.match(await first.innerText(), /Policy changed/);
-    assert.ok(await page.locator('tr[data-action="mfa.enrol"]').count() >= 1);
+    assert.ok((await page.locator('tr[data-action="mfa.enrol"]').count()) >= 1);
     await page.screenshot({ path: `${artifacts}admin-audit-en.png`, fullPage: true });
 
     // The language switch sticks for the rest of the console.

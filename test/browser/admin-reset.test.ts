@@ -7,7 +7,7 @@ import { codeFor } from '../helpers/totp.ts';
 import { artifacts, startDemoWorld, type DemoWorld } from '../helpers/demo-browser.ts';
 import { findWorkspaceBySlug } from '../../src/db/workspaces.ts';
 
-describe('browser: an admin resets a member\'s MFA', function () {
+describe("browser: an admin resets a member's MFA", function () {
   this.timeout(120_000);
   let world: DemoWorld;
   before(async () => {

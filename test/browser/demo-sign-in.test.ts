@@ -56,7 +56,9 @@ describe('browser: the demo sign-in', function () {
   it('shows a clear error page, not a stack trace, for a bad redirect URI', async () => {
     const context = await world.browser.newContext({ locale: 'ja-JP' });
     const page = await context.newPage();
-    const response = await page.goto(`${world.tobira.issuer}/auth?client_id=${DEMO_CLIENT_ID}&response_type=code&scope=openid&redirect_uri=https://evil.example.test/`);
+    const response = await page.goto(
+      `${world.tobira.issuer}/auth?client_id=${DEMO_CLIENT_ID}&response_type=code&scope=openid&redirect_uri=https://evil.example.test/`,
+    );
     assert.equal(response?.status(), 400);
     assert.match(await page.getByRole('alert').innerText(), /登録されていない戻り先/);
     await page.screenshot({ path: `${artifacts}error-ja.png`, fullPage: true });

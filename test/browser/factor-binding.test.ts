@@ -26,8 +26,22 @@ describe('browser: binding a factor asks for the password again', function () {
   }
 
   for (const lang of [
-    { locale: 'en-US', email: /E-mail address/, password: /^Password$/, submit: /^Sign in$/, why: 'To set up two-step verification, first confirm it is you: enter your password again.', enrol: 'Set up two-step verification' },
-    { locale: 'ja-JP', email: /メールアドレス/, password: /^パスワード$/, submit: /^サインイン$/, why: '2 段階認証を設定する前に、ご本人であることを確認します。パスワードをもう一度入力してください。', enrol: '多要素認証の設定' },
+    {
+      locale: 'en-US',
+      email: /E-mail address/,
+      password: /^Password$/,
+      submit: /^Sign in$/,
+      why: 'To set up two-step verification, first confirm it is you: enter your password again.',
+      enrol: 'Set up two-step verification',
+    },
+    {
+      locale: 'ja-JP',
+      email: /メールアドレス/,
+      password: /^パスワード$/,
+      submit: /^サインイン$/,
+      why: '2 段階認証を設定する前に、ご本人であることを確認します。パスワードをもう一度入力してください。',
+      enrol: '多要素認証の設定',
+    },
   ]) {
     it(`shows the password page with the reason before enrolment (${lang.locale})`, async () => {
       const context = await signedInWithPassword(lang.locale, lang.email, lang.password, lang.submit);

@@ -18,15 +18,39 @@ const now = new Date();
 try {
   if (operation === 'enrol') {
     const result = await confirmEnrolment(db, keys.dataKey, {
-      userId: input.userId!, label: 'Killed phone', sealedSecret: input.sealedSecret!, code: input.code!, now,
-      audit: ({ authenticator }) => ({ action: 'mfa.enrol', outcome: 'success', actorType: 'user', actorId: input.userId!, targetType: 'authenticator', targetId: authenticator.id }),
+      userId: input.userId!,
+      label: 'Killed phone',
+      sealedSecret: input.sealedSecret!,
+      code: input.code!,
+      now,
+      audit: ({ authenticator }) => ({
+        action: 'mfa.enrol',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: input.userId!,
+        targetType: 'authenticator',
+        targetId: authenticator.id,
+      }),
     });
     console.log(JSON.stringify(result));
   } else if (operation === 'create-user') {
     const workspace = await findWorkspaceBySlug(db, input.workspaceSlug!);
-    const created = await createWorkspaceUser(db, keys.tokenKey, workspace!, { email: input.email!, name: 'Killed', role: 'member', method: 'link', password: '' }, now, (user) => ({
-      action: 'user.create', outcome: 'success', workspaceId: workspace!.id, actorType: 'operator', targetType: 'user', targetId: user.id, details: { email: user.email },
-    }));
+    const created = await createWorkspaceUser(
+      db,
+      keys.tokenKey,
+      workspace!,
+      { email: input.email!, name: 'Killed', role: 'member', method: 'link', password: '' },
+      now,
+      (user) => ({
+        action: 'user.create',
+        outcome: 'success',
+        workspaceId: workspace!.id,
+        actorType: 'operator',
+        targetType: 'user',
+        targetId: user.id,
+        details: { email: user.email },
+      }),
+    );
     console.log(JSON.stringify({ userId: created.user.id }));
   } else {
     throw new Error(`unknown operation ${operation}`);

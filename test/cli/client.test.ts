@@ -16,9 +16,18 @@ describe('tobira client', function () {
   it('create --json prints the client id and its secret', async () => {
     const created = succeeded(
       await cli.run([
-        'client', 'create', '--name', name,
-        '--redirect-uri', 'https://app.example/callback', '--redirect-uri', 'http://localhost:8080/cb',
-        '--post-logout-redirect-uri', 'https://app.example/', '--first-party', '--json',
+        'client',
+        'create',
+        '--name',
+        name,
+        '--redirect-uri',
+        'https://app.example/callback',
+        '--redirect-uri',
+        'http://localhost:8080/cb',
+        '--post-logout-redirect-uri',
+        'https://app.example/',
+        '--first-party',
+        '--json',
       ]),
     );
     assert.match(String(created.clientId), /^tb_/);
@@ -42,7 +51,10 @@ describe('tobira client', function () {
   });
 
   it('refuses a bad redirect URI and a public client with client_credentials', async () => {
-    failedWithOneLine(await cli.run(['client', 'create', '--name', 'Bad', '--redirect-uri', 'app.example/cb']), /redirect URI "app\.example\/cb" is not an absolute URL/);
+    failedWithOneLine(
+      await cli.run(['client', 'create', '--name', 'Bad', '--redirect-uri', 'app.example/cb']),
+      /redirect URI "app\.example\/cb" is not an absolute URL/,
+    );
     failedWithOneLine(
       await cli.run(['client', 'create', '--name', 'Bad', '--public', '--grant', 'client_credentials', '--json']),
       /public client cannot use client_credentials/,
@@ -94,9 +106,7 @@ describe('tobira client', function () {
       assert.equal(spa.secret_encrypted, null);
       assert.equal(spa.require_mfa, true);
 
-      const events = await db('audit_events')
-        .whereIn('target_id', [confidential.clientId, publicId])
-        .orderBy('id');
+      const events = await db('audit_events').whereIn('target_id', [confidential.clientId, publicId]).orderBy('id');
       assert.deepEqual(
         events.map((e) => `${e.action} ${e.outcome} ${e.target_id === publicId ? 'spa' : 'app'}`),
         ['client.create success app', 'client.create success spa', 'client.delete success app', 'client.delete failure app'],

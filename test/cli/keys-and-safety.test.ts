@@ -18,12 +18,17 @@ describe('tobira keys rotate', function () {
     first = /^New signing key: (\S+)$/m.exec(run.stdout)?.[1] ?? '';
     assert.ok(first, run.stdout);
     // The first key of a database no node has started on signs at once: nobody published another.
-    assert.match(run.stdout, /^Running Tobira nodes publish it within a minute \(no restart is needed\); nodes will sign with the new key from \d{4}-\d\d-\d\dT[\d:.]+Z\.$/m);
+    assert.match(
+      run.stdout,
+      /^Running Tobira nodes publish it within a minute \(no restart is needed\); nodes will sign with the new key from \d{4}-\d\d-\d\dT[\d:.]+Z\.$/m,
+    );
   });
 
   it('rotating again retires the previous key once the new one signs, a reload interval and a margin later (--json)', async () => {
     const before = Date.now();
-    const rotated = succeeded<{ kid: string; alg: string; activeFrom: string; retired: string[]; graceSeconds: number }>(await cli.run(['keys', 'rotate', '--json']));
+    const rotated = succeeded<{ kid: string; alg: string; activeFrom: string; retired: string[]; graceSeconds: number }>(
+      await cli.run(['keys', 'rotate', '--json']),
+    );
     second = rotated.kid;
     assert.notEqual(second, first);
     assert.deepEqual(rotated.retired, [first]);
@@ -50,7 +55,10 @@ describe('tobira keys rotate', function () {
   });
 
   it('refuses a bad configuration in one line naming the problem', async () => {
-    const line = failedWithOneLine(await cli.run(['keys', 'rotate'], { env: { TOBIRA_SECRET: 'too short' } }), /^tobira: invalid configuration: TOBIRA_SECRET must be at least 32 characters/);
+    const line = failedWithOneLine(
+      await cli.run(['keys', 'rotate'], { env: { TOBIRA_SECRET: 'too short' } }),
+      /^tobira: invalid configuration: TOBIRA_SECRET must be at least 32 characters/,
+    );
     assert.doesNotMatch(line, /too short/);
   });
 });

@@ -29,7 +29,11 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
   it('sets up a workspace whose only admin has two authenticators and recovery codes', async () => {
     workspaceId = String(succeeded(await cli.run(['workspace', 'create', '--slug', slug, '--name', 'MFA Test', '--mfa-policy', 'required', '--json'])).id);
     succeeded(await cli.run(['workspace', 'create', '--slug', otherSlug, '--name', 'Other', '--json']));
-    const user = succeeded(await cli.run(['user', 'create', '--workspace', slug, '--email', email, '--password', '-', '--role', 'workspace_admin', '--json'], { input: 'a long enough password\n' }));
+    const user = succeeded(
+      await cli.run(['user', 'create', '--workspace', slug, '--email', email, '--password', '-', '--role', 'workspace_admin', '--json'], {
+        input: 'a long enough password\n',
+      }),
+    );
     userId = String(user.id);
     await cli.inspect(async (db) => {
       await db('authenticators').insert([
@@ -37,14 +41,29 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
         { user_id: userId, label: 'Tablet', secret_encrypted: 'sealed-2' },
       ]);
       await db('recovery_codes').insert([1, 2, 3].map((n) => ({ user_id: userId, code_hash: `hash-${n}` })));
-      await db('throttles').insert({ key: `totp:user:${userId}`, failures: 5 }).onConflict('key').ignore();
+      await db('throttles')
+        .insert({ key: `totp:user:${userId}`, failures: 5 })
+        .onConflict('key')
+        .ignore();
       // Content a spreadsheet would run, and a field that needs quoting.
       await insertAuditEvent(db, {
-        action: 'sign_in', outcome: 'failure', workspaceId, actorType: 'anonymous', actorLabel: '=HYPERLINK("http://evil.example","x")',
-        ip: '203.0.113.9', userAgent: '+cmd|calc, "quoted"\nline', details: { note: '@SUM(A1)', comma: 'a,b' },
+        action: 'sign_in',
+        outcome: 'failure',
+        workspaceId,
+        actorType: 'anonymous',
+        actorLabel: '=HYPERLINK("http://evil.example","x")',
+        ip: '203.0.113.9',
+        userAgent: '+cmd|calc, "quoted"\nline',
+        details: { note: '@SUM(A1)', comma: 'a,b' },
       });
       const other = await db('workspaces').where({ slug: otherSlug }).first();
-      await insertAuditEvent(db, { action: 'sign_in', outcome: 'failure', workspaceId: other.id, actorType: 'anonymous', details: { marker: 'other-workspace' } });
+      await insertAuditEvent(db, {
+        action: 'sign_in',
+        outcome: 'failure',
+        workspaceId: other.id,
+        actorType: 'anonymous',
+        details: { marker: 'other-workspace' },
+      });
     });
   });
 
@@ -59,12 +78,22 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
     const reason = 'Ticket 4711: lost phone and recovery codes; identity checked by video call';
     const result = succeeded(await cli.run(['mfa', 'reset', '--email', email.toUpperCase(), '--reason', reason, '--json']));
     assert.deepEqual(result, {
-      userId, email, workspace: slug, authenticatorsRemoved: 2, recoveryCodesRemoved: 3, sessionsEnded: true,
+      userId,
+      email,
+      workspace: slug,
+      authenticatorsRemoved: 2,
+      recoveryCodesRemoved: 3,
+      sessionsEnded: true,
     });
     await cli.inspect(async (db) => {
       assert.equal((await db('authenticators').where({ user_id: userId })).length, 0);
       assert.equal((await db('recovery_codes').where({ user_id: userId })).length, 0);
-      assert.equal(await db('throttles').where({ key: `totp:user:${userId}` }).first(), undefined);
+      assert.equal(
+        await db('throttles')
+          .where({ key: `totp:user:${userId}` })
+          .first(),
+        undefined,
+      );
       assert.equal((await db('workspaces').where({ id: workspaceId }).first()).mfa_policy, 'required', 'the policy is untouched');
       const events = await db('audit_events').where({ action: 'mfa.reset', target_id: userId });
       assert.equal(events.length, 1);
@@ -73,7 +102,9 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
       assert.match(events[0].actor_label, /^cli:/);
       assert.equal(events[0].workspace_id, workspaceId);
       assert.equal(events[0].details.reason, reason);
-      const refused = await db('audit_events').where({ action: 'mfa.reset', outcome: 'failure' }).whereRaw("details->>'email' = ?", [`nobody.${cli.suffix}@example.com`]);
+      const refused = await db('audit_events')
+        .where({ action: 'mfa.reset', outcome: 'failure' })
+        .whereRaw("details->>'email' = ?", [`nobody.${cli.suffix}@example.com`]);
       assert.equal(refused.length, 1);
     });
   });
@@ -82,13 +113,32 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
     const run = await cli.run(['audit', 'export', '--workspace', slug]);
     assert.equal(run.code, 0, run.stderr);
     const [header, ...rows] = parseCsv(run.stdout);
-    assert.deepEqual(header, ['id', 'time', 'workspace', 'actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'target', 'outcome', 'ip', 'user_agent', 'details']);
+    assert.deepEqual(header, [
+      'id',
+      'time',
+      'workspace',
+      'actor_type',
+      'actor_id',
+      'actor',
+      'action',
+      'target_type',
+      'target_id',
+      'target',
+      'outcome',
+      'ip',
+      'user_agent',
+      'details',
+    ]);
     assert.ok(rows.length >= 4, `rows: ${rows.length}`);
     const col = (name: string) => header!.indexOf(name);
     assert.ok(rows.every((r) => r.length === header!.length && r[col('workspace')] === slug));
     assert.doesNotMatch(run.stdout, /other-workspace/);
     const ids = rows.map((r) => Number(r[col('id')]));
-    assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+      'newest first',
+    );
     const reset = rows.find((r) => r[col('action')] === 'mfa.reset')!;
     assert.equal(reset[col('target')], email);
     assert.equal(reset[col('actor_type')], 'operator');

@@ -56,7 +56,10 @@ describe('tobira migrate, workspace create, user create', function () {
   it('refuses the same e-mail in another case, a bad role and a short password', async () => {
     const base = ['user', 'create', '--workspace', slug, '--password', 'long enough password'];
     failedWithOneLine(await cli.run([...base, '--email', email.toLowerCase(), '--json']), /a user with e-mail .* already exists/);
-    failedWithOneLine(await cli.run([...base, '--email', `b.${cli.suffix}@example.com`, '--role', 'root']), /role must be one of member, user_admin, workspace_admin/);
+    failedWithOneLine(
+      await cli.run([...base, '--email', `b.${cli.suffix}@example.com`, '--role', 'root']),
+      /role must be one of member, user_admin, workspace_admin/,
+    );
     const line = failedWithOneLine(
       await cli.run(['user', 'create', '--workspace', slug, '--email', `c.${cli.suffix}@example.com`, '--password', 'short7!']),
       /password must be at least 8 characters/,
@@ -67,11 +70,16 @@ describe('tobira migrate, workspace create, user create', function () {
   it('refuses a full-width spelling of an existing address as a duplicate, and an address with İ in one line', async () => {
     const base = ['user', 'create', '--workspace', slug, '--password', 'long enough password'];
     const fullWidth = email.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
-    failedWithOneLine(await cli.run([...base, '--email', fullWidth]), new RegExp(`^tobira: a user with e-mail ${email.toLowerCase().replace(/\./g, '\\.')} already exists$`));
+    failedWithOneLine(
+      await cli.run([...base, '--email', fullWidth]),
+      new RegExp(`^tobira: a user with e-mail ${email.toLowerCase().replace(/\./g, '\\.')} already exists$`),
+    );
     const dotted = `\u0130nci.${cli.suffix}@example.com`;
     failedWithOneLine(
       await cli.run([...base, '--email', dotted, '--json']),
-      new RegExp(`^tobira: "${dotted.replace(/\./g, '\\.')}" cannot be used as an e-mail address: it contains a separate accent or dot \\(such as the dotted capital İ\\); type it with plain letters$`),
+      new RegExp(
+        `^tobira: "${dotted.replace(/\./g, '\\.')}" cannot be used as an e-mail address: it contains a separate accent or dot \\(such as the dotted capital İ\\); type it with plain letters$`,
+      ),
     );
     await cli.inspect(async (db) => {
       assert.equal((await db('users').whereIn('email', [fullWidth, dotted, `i\u0307nci.${cli.suffix}@example.com`])).length, 0);
@@ -127,10 +135,13 @@ describe('tobira migrate, workspace create, user create', function () {
     await cli.inspect(async (db) => {
       assert.equal((await db('workspaces').where({ id: workspaceId }).first()).mfa_policy, 'optional');
       const changes = await db('audit_events').where({ action: 'workspace.policy_change', workspace_id: workspaceId }).orderBy('id');
-      assert.deepEqual(changes.map((e) => [e.details.from, e.details.to, e.actor_type]), [
-        ['required_for_admins', 'required', 'operator'],
-        ['required', 'optional', 'operator'],
-      ]);
+      assert.deepEqual(
+        changes.map((e) => [e.details.from, e.details.to, e.actor_type]),
+        [
+          ['required_for_admins', 'required', 'operator'],
+          ['required', 'optional', 'operator'],
+        ],
+      );
     });
   });
 

@@ -61,7 +61,12 @@ export async function post(browser: Browser, issuer: string, path: string, field
 }
 
 /** Adds an authenticator at /account; returns its secret and the page after. */
-export async function addAuthenticator(browser: Browser, issuer: string, clock: TestClock, options: { label: string; oldSecret?: string; password?: string; code?: string }) {
+export async function addAuthenticator(
+  browser: Browser,
+  issuer: string,
+  clock: TestClock,
+  options: { label: string; oldSecret?: string; password?: string; code?: string },
+) {
   const addPage = await browser.open(`${issuer}/account/authenticators/new`);
   assert.equal(addPage.status, 200);
   const secret = newSecretOn(addPage);

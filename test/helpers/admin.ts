@@ -38,7 +38,10 @@ export async function adminCsrf(admin: AdminSession): Promise<string> {
 
 export type ParsedAudit = Omit<AuditRow, 'details'> & { details: Record<string, unknown> };
 
-export async function auditWhere(tobira: RunningTobira, where: Partial<Pick<AuditRow, 'action' | 'target_id' | 'actor_id' | 'outcome'>>): Promise<ParsedAudit[]> {
+export async function auditWhere(
+  tobira: RunningTobira,
+  where: Partial<Pick<AuditRow, 'action' | 'target_id' | 'actor_id' | 'outcome'>>,
+): Promise<ParsedAudit[]> {
   const rows = await tobira.db<AuditRow>('audit_events').where(where).orderBy('id');
   return rows.map((r) => ({ ...r, details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as Record<string, unknown> }));
 }

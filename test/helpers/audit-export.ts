@@ -20,7 +20,10 @@ export async function insertBulkAuditEvents(db: Db, workspaceId: string, count: 
 function assertEveryN(ns: number[], count: number, what: string): void {
   assert.equal(ns.length, count, `${what}: ${ns.length} of ${count} bulk events`);
   const sorted = [...ns].sort((a, b) => a - b);
-  assert.ok(sorted.every((n, i) => n === i + 1), `${what}: each bulk event exactly once`);
+  assert.ok(
+    sorted.every((n, i) => n === i + 1),
+    `${what}: each bulk event exactly once`,
+  );
 }
 
 /** A CSV export (BOM removed) holds every bulk event once, newest first, formulas neutralised. */
@@ -28,11 +31,21 @@ export function assertCompleteCsv(text: string, count: number, what: string): vo
   const [header, ...records] = parseCsv(text);
   assert.equal(header![0], 'id', `${what}: a header row`);
   const col = (name: string) => header!.indexOf(name);
-  assert.ok(records.every((r) => r.length === header!.length), `${what}: every record has ${header!.length} fields`);
+  assert.ok(
+    records.every((r) => r.length === header!.length),
+    `${what}: every record has ${header!.length} fields`,
+  );
   const ids = records.map((r) => Number(r[col('id')]));
-  assert.ok(ids.every((id, i) => i === 0 || id < ids[i - 1]!), `${what}: newest first, no id twice`);
+  assert.ok(
+    ids.every((id, i) => i === 0 || id < ids[i - 1]!),
+    `${what}: newest first, no id twice`,
+  );
   const bulk = records.filter((r) => r[col('action')] === BULK_ACTION);
-  assertEveryN(bulk.map((r) => (JSON.parse(r[col('details')]!) as { n: number }).n), count, what);
+  assertEveryN(
+    bulk.map((r) => (JSON.parse(r[col('details')]!) as { n: number }).n),
+    count,
+    what,
+  );
   for (const r of bulk) {
     const n = (JSON.parse(r[col('details')]!) as { n: number }).n;
     assert.equal(r[col('user_agent')], n % 100 === 0 ? `'=HYPERLINK("http://evil.example")` : `agent, "quoted" ${n}`, `${what}: event ${n}`);
@@ -44,8 +57,15 @@ export function assertCompleteJson(text: string, count: number, what: string): v
   const records = JSON.parse(text) as { id: string; action: string; user_agent: string; details: { n: number } }[];
   assert.ok(Array.isArray(records), `${what}: a JSON array`);
   const ids = records.map((r) => Number(r.id));
-  assert.ok(ids.every((id, i) => i === 0 || id < ids[i - 1]!), `${what}: newest first, no id twice`);
+  assert.ok(
+    ids.every((id, i) => i === 0 || id < ids[i - 1]!),
+    `${what}: newest first, no id twice`,
+  );
   const bulk = records.filter((r) => r.action === BULK_ACTION);
-  assertEveryN(bulk.map((r) => r.details.n), count, what);
+  assertEveryN(
+    bulk.map((r) => r.details.n),
+    count,
+    what,
+  );
   assert.equal(bulk.find((r) => r.details.n === 100)?.user_agent, '=HYPERLINK("http://evil.example")', `${what}: JSON keeps values as they are`);
 }

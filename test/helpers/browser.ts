@@ -65,7 +65,10 @@ export class Browser {
   }
 
   /** One request, no redirect following. A body is sent as a form (raw bytes as they are). */
-  async request(url: string, init: { method?: string; body?: URLSearchParams | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    url: string,
+    init: { method?: string; body?: URLSearchParams | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const target = new URL(url, this.home);
     const headers: Record<string, string> = { ...this.headers, ...init.headers };
     const cookie = this.cookieHeader(target);
@@ -105,7 +108,12 @@ export class Browser {
 }
 
 export function decodeHtml(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&#34;|&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 export function findForm(html: string, actionPart?: string): { action: string; hidden: Record<string, string> } {

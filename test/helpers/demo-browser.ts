@@ -46,7 +46,12 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   return {
-    tobira, demo, browser, seed, clock, port,
+    tobira,
+    demo,
+    browser,
+    seed,
+    clock,
+    port,
     close: async () => {
       await browser.close();
       demo.server.close();

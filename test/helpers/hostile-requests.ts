@@ -4,10 +4,7 @@
 // request must get, with the test's own statement of what the input boundary refuses.
 import type { Page } from './browser.ts';
 
-export const REFUSED = [
-  'What was sent contains characters Tobira does not accept',
-  '送信された内容に、Tobira が受け付けない文字',
-];
+export const REFUSED = ['What was sent contains characters Tobira does not accept', '送信された内容に、Tobira が受け付けない文字'];
 export const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d|Error: /;
 
 export type Session = 'anonymous' | 'admin' | 'account' | 'interaction';
@@ -27,7 +24,22 @@ export type Endpoint = {
 };
 
 const ADMIN_ACTIONS = ['reset-mfa', 'clear-lock', 'role', 'disable', 'enable', 'delete'];
-const AUTH_PARAMS = ['client_id', 'response_type', 'scope', 'redirect_uri', 'state', 'nonce', 'login_hint', 'claims', 'prompt', 'acr_values', 'code_challenge', 'code_challenge_method', 'max_age', 'ui_locales'];
+const AUTH_PARAMS = [
+  'client_id',
+  'response_type',
+  'scope',
+  'redirect_uri',
+  'state',
+  'nonce',
+  'login_hint',
+  'claims',
+  'prompt',
+  'acr_values',
+  'code_challenge',
+  'code_challenge_method',
+  'max_age',
+  'ui_locales',
+];
 
 export const ENDPOINTS: Endpoint[] = [
   { methods: ['GET'], path: '/', fields: [] },
@@ -37,20 +49,23 @@ export const ENDPOINTS: Endpoint[] = [
   { methods: ['GET'], path: '/static/tobira.css', fields: [] },
   { methods: ['GET'], path: '/interaction/:uid', fields: ['use'] },
   { methods: ['POST'], path: '/interaction/:uid/login', fields: ['email', 'password'], form: 'first', formSession: 'interaction' },
-  ...['totp', 'recovery', 'enrol', 'continue', 'consent'].map((step): Endpoint => (
-    { methods: ['POST'], path: `/interaction/:uid/${step}`, fields: ['code', 'label'], form: 'later', formSession: 'interaction' })),
+  ...['totp', 'recovery', 'enrol', 'continue', 'consent'].map(
+    (step): Endpoint => ({ methods: ['POST'], path: `/interaction/:uid/${step}`, fields: ['code', 'label'], form: 'later', formSession: 'interaction' }),
+  ),
   { methods: ['GET', 'POST'], path: '/set-password/:token', fields: ['password', 'confirm'], form: 'first', formSession: 'anonymous' },
   { methods: ['GET'], path: '/admin', fields: [], guardedBy: 'admin' },
   { methods: ['GET'], path: '/admin/users', fields: ['q', 'page', 'done'], guardedBy: 'admin' },
   { methods: ['GET'], path: '/admin/users/new', fields: [], guardedBy: 'admin' },
   { methods: ['POST'], path: '/admin/users', fields: ['csrf', 'email', 'name', 'role', 'method', 'password'], guardedBy: 'admin', form: 'first' },
   { methods: ['GET'], path: '/admin/users/:id', fields: ['done'], guardedBy: 'admin' },
-  ...ADMIN_ACTIONS.map((action): Endpoint => (
-    { methods: ['POST'], path: `/admin/users/:id/${action}`, fields: ['csrf', 'confirm', 'role'], guardedBy: 'admin', form: 'first' })),
+  ...ADMIN_ACTIONS.map(
+    (action): Endpoint => ({ methods: ['POST'], path: `/admin/users/:id/${action}`, fields: ['csrf', 'confirm', 'role'], guardedBy: 'admin', form: 'first' }),
+  ),
   { methods: ['GET'], path: '/admin/workspace', fields: ['saved', 'unchanged'], guardedBy: 'admin' },
   { methods: ['POST'], path: '/admin/workspace/policy', fields: ['csrf', 'policy', 'confirm'], guardedBy: 'admin', form: 'first' },
-  ...['/admin/audit', '/admin/audit/export.csv', '/admin/audit/export.json'].map((path): Endpoint => (
-    { methods: ['GET'], path, fields: ['user', 'action', 'from', 'to', 'page'], guardedBy: 'admin' })),
+  ...['/admin/audit', '/admin/audit/export.csv', '/admin/audit/export.json'].map(
+    (path): Endpoint => ({ methods: ['GET'], path, fields: ['user', 'action', 'from', 'to', 'page'], guardedBy: 'admin' }),
+  ),
   { methods: ['GET'], path: '/admin/login', fields: ['back', 'fresh'] },
   { methods: ['GET'], path: '/admin/callback', fields: ['code', 'state', 'error'] },
   { methods: ['GET'], path: '/admin/signed-out', fields: [] },
@@ -59,21 +74,39 @@ export const ENDPOINTS: Endpoint[] = [
   { methods: ['GET'], path: '/account', fields: ['done'], guardedBy: 'account' },
   { methods: ['GET'], path: '/account/authenticators/new', fields: [], guardedBy: 'account' },
   { methods: ['POST'], path: '/account/authenticators', fields: ['csrf', 'label', 'new_code', 'code', 'password'], guardedBy: 'account', form: 'first' },
-  ...['rename', 'remove'].map((action): Endpoint => (
-    { methods: ['GET', 'POST'], path: `/account/authenticators/:aid/${action}`, fields: ['csrf', 'label', 'code', 'password'], guardedBy: 'account', form: 'first' })),
-  ...['/account/recovery-codes/new', '/account/mfa/off'].map((path): Endpoint => (
-    { methods: ['GET', 'POST'], path, fields: ['csrf', 'code', 'password', 'confirm'], guardedBy: 'account', form: 'first' })),
+  ...['rename', 'remove'].map(
+    (action): Endpoint => ({
+      methods: ['GET', 'POST'],
+      path: `/account/authenticators/:aid/${action}`,
+      fields: ['csrf', 'label', 'code', 'password'],
+      guardedBy: 'account',
+      form: 'first',
+    }),
+  ),
+  ...['/account/recovery-codes/new', '/account/mfa/off'].map(
+    (path): Endpoint => ({ methods: ['GET', 'POST'], path, fields: ['csrf', 'code', 'password', 'confirm'], guardedBy: 'account', form: 'first' }),
+  ),
   { methods: ['GET'], path: '/account/callback', fields: ['code', 'state'] },
   { methods: ['POST'], path: '/account/logout', fields: ['csrf'], form: 'first', formSession: 'account' },
   { methods: ['GET'], path: '/.well-known/openid-configuration', fields: [], provider: true },
   { methods: ['GET'], path: '/jwks', fields: [], provider: true },
   { methods: ['GET', 'POST'], path: '/auth', fields: AUTH_PARAMS, provider: true },
   { methods: ['POST'], path: '/request', fields: AUTH_PARAMS, provider: true },
-  { methods: ['POST'], path: '/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'client_id', 'client_secret', 'scope'], provider: true },
+  {
+    methods: ['POST'],
+    path: '/token',
+    fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'client_id', 'client_secret', 'scope'],
+    provider: true,
+  },
   { methods: ['GET', 'POST'], path: '/me', fields: ['access_token'], provider: true },
   { methods: ['POST'], path: '/token/introspection', fields: ['token', 'token_type_hint', 'client_id'], provider: true },
   { methods: ['POST'], path: '/token/revocation', fields: ['token', 'token_type_hint', 'client_id'], provider: true },
-  { methods: ['GET', 'POST'], path: '/session/end', fields: ['client_id', 'id_token_hint', 'post_logout_redirect_uri', 'state', 'xsrf', 'logout'], provider: true },
+  {
+    methods: ['GET', 'POST'],
+    path: '/session/end',
+    fields: ['client_id', 'id_token_hint', 'post_logout_redirect_uri', 'state', 'xsrf', 'logout'],
+    provider: true,
+  },
   { methods: ['POST'], path: '/session/end/confirm', fields: ['xsrf', 'logout'], provider: true },
 ];
 
@@ -140,14 +173,17 @@ export const FORM = 'application/x-www-form-urlencoded';
 
 export function buildRequest(g: Generated) {
   let hostileTarget = false;
-  const path = g.endpoint.path.split('/').map((segment) => {
-    if (!segment.startsWith(':')) return segment;
-    const bytes = bytesOf(g.params[segment.slice(1)] ?? []);
-    hostileTarget ||= mustRefuse(bytes);
-    const encoded = Buffer.from(encode(bytes)).toString('latin1');
-    // "." and ".." would be resolved away by the URL parser before the request is sent.
-    return encoded === '' || encoded === '.' || encoded === '..' ? 'x' : encoded;
-  }).join('/');
+  const path = g.endpoint.path
+    .split('/')
+    .map((segment) => {
+      if (!segment.startsWith(':')) return segment;
+      const bytes = bytesOf(g.params[segment.slice(1)] ?? []);
+      hostileTarget ||= mustRefuse(bytes);
+      const encoded = Buffer.from(encode(bytes)).toString('latin1');
+      // "." and ".." would be resolved away by the URL parser before the request is sent.
+      return encoded === '' || encoded === '.' || encoded === '..' ? 'x' : encoded;
+    })
+    .join('/');
   const formBytes = (pairs: Pair[], raw: boolean) => {
     let hostile = false;
     const parts = pairs.map(([name, value]) => {
@@ -163,11 +199,17 @@ export function buildRequest(g: Generated) {
   const body = formBytes(g.body, g.rawBody);
   const bodyBytes = g.huge ? [...body.bytes, ...Buffer.from(`&pad=${'a'.repeat(HUGE)}`)] : body.bytes;
   const search = query.bytes.length ? `?${Buffer.from(query.bytes).toString('latin1')}` : '';
-  return { url: `${path}${search}`, body: g.method === 'POST' ? Buffer.from(bodyBytes) : undefined, hostileTarget, hostileBody: g.method === 'POST' && body.hostile };
+  return {
+    url: `${path}${search}`,
+    body: g.method === 'POST' ? Buffer.from(bodyBytes) : undefined,
+    hostileTarget,
+    hostileBody: g.method === 'POST' && body.hostile,
+  };
 }
 
 export const describeRequest = (g: Generated, url: string) =>
-  `${g.method} ${url.slice(0, 300)} as ${g.session}; ${g.contentType} body ${JSON.stringify(g.body.map(([n, v]) => [n, v]))}`.slice(0, 800) + (g.huge ? ' + 1 MB' : '');
+  `${g.method} ${url.slice(0, 300)} as ${g.session}; ${g.contentType} body ${JSON.stringify(g.body.map(([n, v]) => [n, v]))}`.slice(0, 800) +
+  (g.huge ? ' + 1 MB' : '');
 
 // ---- The model: what each request must get ----
 
@@ -178,9 +220,13 @@ export function expected(g: Generated, built: ReturnType<typeof buildRequest>, u
   if (ep.guardedBy && session !== ep.guardedBy) return 'sign_in';
   if (built.hostileTarget) return 'boundary';
   if (method !== 'POST') return 'clean';
-  const bodyRead = g.contentType.startsWith(FORM) && (ep.provider || (ep.methods.includes('POST') && ep.form === 'first'
-    && (ep.formSession === undefined || ep.formSession === 'anonymous' || ep.formSession === session)
-    && (ep.formSession !== 'interaction' || uidIsReal)));
+  const bodyRead =
+    g.contentType.startsWith(FORM) &&
+    (ep.provider ||
+      (ep.methods.includes('POST') &&
+        ep.form === 'first' &&
+        (ep.formSession === undefined || ep.formSession === 'anonymous' || ep.formSession === session) &&
+        (ep.formSession !== 'interaction' || uidIsReal)));
   if (bodyRead && g.huge) return 'too_large';
   if (bodyRead && built.hostileBody) return 'boundary';
   if (g.huge || built.hostileBody) return 'client_error';

@@ -4,13 +4,7 @@ import { Browser, type Page } from './browser.ts';
 import { CALLBACK } from './tobira.ts';
 
 export async function discover(issuer: string, clientId: string, secret?: string): Promise<oidc.Configuration> {
-  return oidc.discovery(
-    new URL(issuer),
-    clientId,
-    secret,
-    secret ? oidc.ClientSecretBasic(secret) : oidc.None(),
-    { execute: [oidc.allowInsecureRequests] },
-  );
+  return oidc.discovery(new URL(issuer), clientId, secret, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), { execute: [oidc.allowInsecureRequests] });
 }
 
 export type AuthStart = { url: URL; verifier: string; state: string; nonce: string };

@@ -56,10 +56,7 @@ export async function makeWorkspace(tobira: RunningTobira, policy: MfaPolicy = '
   return createWorkspace(tobira.db, { slug, displayName: `Workspace ${slug}`, mfaPolicy: policy });
 }
 
-export async function makeUser(
-  tobira: RunningTobira,
-  options: { workspaceSlug?: string; role?: Role; name?: string } = {},
-): Promise<TestUser> {
+export async function makeUser(tobira: RunningTobira, options: { workspaceSlug?: string; role?: Role; name?: string } = {}): Promise<TestUser> {
   const workspaceSlug = options.workspaceSlug ?? (await makeWorkspace(tobira)).slug;
   const email = `user-${unique()}@example.test`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;

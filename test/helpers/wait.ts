@@ -3,10 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type AddressInfo } from 'node:net';
 
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  options: { within: number; what: () => string; every?: number },
-): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, options: { within: number; what: () => string; every?: number }): Promise<void> {
   const deadline = Date.now() + options.within;
   for (;;) {
     if (await condition()) return;
@@ -18,10 +15,12 @@ export async function waitFor(
 /** A port nobody listens on now, for a server whose port must be known before it starts. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    const server = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
   });
 }
 

@@ -14,8 +14,10 @@ async function refusedAsInvalidClient(config: oidc.Configuration): Promise<boole
     await oidc.clientCredentialsGrant(config);
     return false;
   } catch (err) {
-    return (err as oidc.WWWAuthenticateChallengeError).cause?.[0]?.parameters.error === 'invalid_client'
-      || (err as oidc.ResponseBodyError).error === 'invalid_client';
+    return (
+      (err as oidc.WWWAuthenticateChallengeError).cause?.[0]?.parameters.error === 'invalid_client' ||
+      (err as oidc.ResponseBodyError).error === 'invalid_client'
+    );
   }
 }
 
@@ -45,7 +47,11 @@ describe('client metadata cache', () => {
     } finally {
       nodeA.db.off('query', record);
     }
-    assert.deepEqual(statements.filter((sql) => /\bfrom "clients"/.test(sql)), [], 'no client query on a warm cache');
+    assert.deepEqual(
+      statements.filter((sql) => /\bfrom "clients"/.test(sql)),
+      [],
+      'no client query on a warm cache',
+    );
   });
 
   it('a client deleted on one node is refused by the other at once', async () => {

@@ -34,7 +34,13 @@ describe('the demo workspace and relying party', () => {
     assert.equal(await pointDemoClientAt(tobira.db, `${base}/callback`, `${base}/`), true);
 
     const client = (await findClient(tobira.db, DEMO_CLIENT_ID))!;
-    demo = await startDemoRp({ issuer: tobira.issuer, clientId: DEMO_CLIENT_ID, clientSecret: openClientSecret(tobira.keys.dataKey, client)!, port, host: '127.0.0.1' });
+    demo = await startDemoRp({
+      issuer: tobira.issuer,
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: openClientSecret(tobira.keys.dataKey, client)!,
+      port,
+      host: '127.0.0.1',
+    });
 
     const issuerOrigin = new URL(tobira.issuer).origin;
     const browser = new Browser(base, {}, [issuerOrigin]);

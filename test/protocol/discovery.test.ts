@@ -17,7 +17,15 @@ describe('discovery and JWKS', () => {
     const { clientId, secret } = await makeClient(tobira);
     const meta = (await discover(tobira.issuer, clientId, secret)).serverMetadata();
     assert.equal(meta.issuer, tobira.issuer);
-    for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', 'revocation_endpoint', 'introspection_endpoint'] as const) {
+    for (const endpoint of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'jwks_uri',
+      'end_session_endpoint',
+      'revocation_endpoint',
+      'introspection_endpoint',
+    ] as const) {
       assert.ok(meta[endpoint]?.startsWith(tobira.issuer), `${endpoint} is served by the issuer`);
     }
     assert.deepEqual(meta.acr_values_supported, [ACR_PASSWORD, ACR_MFA]);

@@ -18,7 +18,9 @@ async function halfSentTokenRequest(port: number): Promise<{ socket: Socket; fin
     closed.then(() => reject(new Error(`the connection closed before the request was taken: ${answer}`)));
     setTimeout(() => reject(new Error('no 100 Continue within 30 s')), 30_000).unref();
   });
-  socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+  socket.write(
+    `POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+  );
   await taken;
   answer = '';
   socket.write(body.slice(0, 20));

@@ -76,7 +76,10 @@ describe('signing key rotation on two nodes', () => {
     const user = await makeUser(nodeA);
     const { tokens } = await signIn(await discover(nodeA.issuer, clientId, secret), new Browser(nodeA.issuer), user);
     const oldKid = jose.decodeProtectedHeader(tokens.id_token!).kid;
-    const nodes = [{ name: 'A', url: nodeA.issuer }, { name: 'B', url: nodeB.url }];
+    const nodes = [
+      { name: 'A', url: nodeA.issuer },
+      { name: 'B', url: nodeB.url },
+    ];
     const issued: { token: string; by: string }[] = [{ token: tokens.id_token!, by: 'node A before the rotation' }];
     let refreshToken = tokens.refresh_token!;
 
@@ -105,7 +108,9 @@ describe('signing key rotation on two nodes', () => {
         for (const { token, by } of issued) {
           await jose.compactVerify(token, keys).catch((err: Error) => {
             const kid = jose.decodeProtectedHeader(token).kid;
-            assert.fail(`a token signed by ${by} (kid ${kid}) does not verify against node ${node.name}'s JWKS ${moment} (publishes ${published.keys.map((k) => k.kid).join(', ')}): ${err.message}`);
+            assert.fail(
+              `a token signed by ${by} (kid ${kid}) does not verify against node ${node.name}'s JWKS ${moment} (publishes ${published.keys.map((k) => k.kid).join(', ')}): ${err.message}`,
+            );
           });
         }
       }
@@ -115,8 +120,11 @@ describe('signing key rotation on two nodes', () => {
     assert.deepEqual(await everyTokenVerifiesEverywhere('before the rotation'), { A: oldKid, B: oldKid });
     const { kid: newKid } = await rotateSigningKey(nodeA.db, nodeA.keys.dataKey, clock);
     assert.equal(await nodeA.reloadKeys(), true, 'node A loads the new key');
-    assert.deepEqual(await everyTokenVerifiesEverywhere('once node A has loaded the new key, before node B has'), { A: oldKid, B: oldKid },
-      'no node signs with a key another node may not publish yet');
+    assert.deepEqual(
+      await everyTokenVerifiesEverywhere('once node A has loaded the new key, before node B has'),
+      { A: oldKid, B: oldKid },
+      'no node signs with a key another node may not publish yet',
+    );
     assert.equal(await nodeB.reloadKeys(), true, 'node B loads the new key');
     assert.deepEqual(await everyTokenVerifiesEverywhere('once both nodes have loaded the new key'), { A: oldKid, B: oldKid });
 

@@ -14,7 +14,7 @@ const START_DEADLINE_MS = 100_000;
 // The newcomer's first command, `npm start`, as a real process: it prints where to click and the
 // demo passwords, and those passwords sign the member in to the demo app. While it runs, the
 // command line refuses the embedded data folder in one line instead of touching it.
-describe('npm start (the README\'s first command)', function () {
+describe("npm start (the README's first command)", function () {
   this.timeout(START_DEADLINE_MS + 20_000);
   let child: ChildProcess;
   let exited: Promise<unknown>;
@@ -27,16 +27,29 @@ describe('npm start (the README\'s first command)', function () {
     dataDir = mkdtempSync(join(tmpdir(), 'tobira-start-'));
     port = await freePort();
     demoPort = await freePort();
-    const env = { ...process.env, PORT: String(port), DEMO_RP_PORT: String(demoPort), HOST: '127.0.0.1', ISSUER: `http://127.0.0.1:${port}`, TOBIRA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', TOBIRA_SECRET: '' };
+    const env = {
+      ...process.env,
+      PORT: String(port),
+      DEMO_RP_PORT: String(demoPort),
+      HOST: '127.0.0.1',
+      ISSUER: `http://127.0.0.1:${port}`,
+      TOBIRA_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      TOBIRA_SECRET: '',
+    };
     // Its own process group, so the server npm starts under a shell is stopped with it.
     child = spawn('npm', ['start'], { cwd: root, env, detached: true });
     exited = new Promise((resolve) => child.once('exit', resolve));
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode} before it was ready; its output:\n${output}`);
-      return output.includes('Stop with Ctrl+C');
-    }, { within: START_DEADLINE_MS, what: () => `npm start did not print "Stop with Ctrl+C"; its output so far:\n${output}` });
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode} before it was ready; its output:\n${output}`);
+        return output.includes('Stop with Ctrl+C');
+      },
+      { within: START_DEADLINE_MS, what: () => `npm start did not print "Stop with Ctrl+C"; its output so far:\n${output}` },
+    );
   });
 
   after(async () => {

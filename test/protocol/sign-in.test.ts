@@ -77,7 +77,13 @@ describe('authorization code flow with PKCE and a password', () => {
     assert.deepEqual(tokens.claims()!.amr, ['pwd']);
 
     const noPkce = new URL(`${tobira.issuer}/auth`);
-    noPkce.search = new URLSearchParams({ client_id: clientId, redirect_uri: 'https://rp.example.test/callback', response_type: 'code', scope: 'openid', state: 's1' }).toString();
+    noPkce.search = new URLSearchParams({
+      client_id: clientId,
+      redirect_uri: 'https://rp.example.test/callback',
+      response_type: 'code',
+      scope: 'openid',
+      state: 's1',
+    }).toString();
     const page = await new Browser(tobira.issuer).open(noPkce.href);
     const url = new URL(page.url);
     assert.equal(url.searchParams.get('error'), 'invalid_request');

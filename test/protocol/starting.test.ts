@@ -24,7 +24,12 @@ describe('a node that is still starting', () => {
       },
     });
     // If the boot fails before it reaches the hook, say so instead of waiting for the timeout.
-    issuer = await Promise.race([reached, booting.then(() => { throw new Error('the boot finished without calling beforeServe'); })]);
+    issuer = await Promise.race([
+      reached,
+      booting.then(() => {
+        throw new Error('the boot finished without calling beforeServe');
+      }),
+    ]);
   });
 
   after(async () => {

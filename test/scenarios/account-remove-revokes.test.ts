@@ -20,7 +20,7 @@ describe('S15 removing an authenticator at /account revokes the other sessions',
   });
   after(async () => tobira.close());
 
-  it('an RP\'s refresh token from another browser fails afterwards, and that browser must sign in again', async () => {
+  it("an RP's refresh token from another browser fails afterwards, and that browser must sign in again", async () => {
     const workspace = await makeWorkspace(tobira, 'optional');
     const user = await makeUser(tobira, { workspaceSlug: workspace.slug });
     const { clientId, secret } = await makeClient(tobira);
@@ -56,7 +56,7 @@ describe('S15 removing an authenticator at /account revokes the other sessions',
     const stale = await otherAccount.browser.open(`${tobira.issuer}/account`);
     assert.ok(isPasswordForm(stale), 'the other /account session has ended');
     const again = await startSignIn(config, other, user);
-    assert.ok(again.askedForPassword, 'the other browser\'s SSO session has ended');
+    assert.ok(again.askedForPassword, "the other browser's SSO session has ended");
     const back = await other.submit(again.page, { code: nextCode(clock, newSecret) }, '/totp');
     assert.deepEqual((await tokensAt(config, again.start, back)).claims.amr, ['pwd', 'otp', 'mfa']);
 

@@ -35,8 +35,24 @@ describe('admin console: users list and create user', function () {
     for (let i = 0; i < 27; i++) members.push(await makeUser(tobira, { workspaceSlug: workspace.slug, name: `Paged ${tag} ${String(i).padStart(2, '0')}` }));
     // The list is ordered by e-mail (random in tests): lock the one that sorts first, so it is on page 1.
     const locked = [...members].sort((a, b) => (a.email.toLowerCase() < b.email.toLowerCase() ? -1 : 1))[0]!;
-    await tobira.db('throttles').insert({ key: throttleKeys.totp(locked.user.id), failures: 0, locks: 1, locked_until: new Date(clock.now().getTime() + 600_000), updated_at: clock.now() });
-    await tobira.db('throttles').insert({ key: throttleKeys.passwordAccount(locked.email), failures: 0, locks: 1, locked_until: new Date(clock.now().getTime() + 600_000), updated_at: clock.now() });
+    await tobira
+      .db('throttles')
+      .insert({
+        key: throttleKeys.totp(locked.user.id),
+        failures: 0,
+        locks: 1,
+        locked_until: new Date(clock.now().getTime() + 600_000),
+        updated_at: clock.now(),
+      });
+    await tobira
+      .db('throttles')
+      .insert({
+        key: throttleKeys.passwordAccount(locked.email),
+        failures: 0,
+        locks: 1,
+        locked_until: new Date(clock.now().getTime() + 600_000),
+        updated_at: clock.now(),
+      });
 
     const page1 = await admin.browser.open(`/admin/users?q=${encodeURIComponent(`paged ${tag}`)}`);
     assert.equal(page1.status, 200);
@@ -70,7 +86,8 @@ describe('admin console: users list and create user', function () {
     assert.match(form.html, /type="password" autocomplete="new-password"/);
     const email = `created-${unique()}@example.test`;
     const created = await admin.browser.request('/admin/users', {
-      method: 'POST', body: new URLSearchParams({ csrf: csrfOn(form), email, name: 'Created Person', role: 'member', method: 'password', password: 'a-good-password' }),
+      method: 'POST',
+      body: new URLSearchParams({ csrf: csrfOn(form), email, name: 'Created Person', role: 'member', method: 'password', password: 'a-good-password' }),
     });
     assertRedirect(created, /^\/admin\/users\/[0-9a-f-]{36}\?done=created$/);
     const page = await admin.browser.open(created.headers.get('location')!);
@@ -86,7 +103,8 @@ describe('admin console: users list and create user', function () {
     const form = await admin.browser.open('/admin/users/new');
     const email = `linked-${unique()}@example.test`;
     const result = await admin.browser.request('/admin/users', {
-      method: 'POST', body: new URLSearchParams({ csrf: csrfOn(form), email, name: '', role: 'user_admin', method: 'link', password: '' }),
+      method: 'POST',
+      body: new URLSearchParams({ csrf: csrfOn(form), email, name: '', role: 'user_admin', method: 'link', password: '' }),
     });
     assert.equal(result.status, 200);
     const link = decodeHtml(/<pre id="set-password-link">([^<]+)<\/pre>/.exec(result.html)![1]!);
@@ -120,13 +138,17 @@ describe('admin console: users list and create user', function () {
     assert.equal((await person.open(`${tobira.issuer}/set-password/nonsense`)).status, 400);
     const user = await tobira.db('users').whereRaw('lower(email) = lower(?)', [email]).first();
     const audit = await auditWhere(tobira, { action: 'user.set_password', target_id: user.id });
-    assert.deepEqual(audit.map((r) => r.outcome), ['success']);
+    assert.deepEqual(
+      audit.map((r) => r.outcome),
+      ['success'],
+    );
   });
 
   it('a set-password link expires after 7 days', async () => {
     const form = await admin.browser.open('/admin/users/new');
     const result = await admin.browser.request('/admin/users', {
-      method: 'POST', body: new URLSearchParams({ csrf: csrfOn(form), email: `late-${unique()}@example.test`, role: 'member', method: 'link', name: 'Late' }),
+      method: 'POST',
+      body: new URLSearchParams({ csrf: csrfOn(form), email: `late-${unique()}@example.test`, role: 'member', method: 'link', name: 'Late' }),
     });
     const link = decodeHtml(/<pre id="set-password-link">([^<]+)<\/pre>/.exec(result.html)![1]!);
     clock.advance(7 * 24 * 3600 + 60);
@@ -158,7 +180,7 @@ describe('admin console: users list and create user', function () {
     }
   });
 
-  it('shows and clears a user\'s TOTP and password locks, and changes a role, with audit rows', async () => {
+  it("shows and clears a user's TOTP and password locks, and changes a role, with audit rows", async () => {
     const user = await makeUser(tobira, { workspaceSlug: workspace.slug });
     const until = new Date(clock.now().getTime() + 600_000);
     for (const key of [throttleKeys.totp(user.user.id), throttleKeys.passwordAccount(user.email)]) {

@@ -117,7 +117,11 @@ describe('admin: workspace settings and the MFA policy', function () {
   });
 
   it('a missing or wrong CSRF token is a 403 and nothing changes', async () => {
-    const bodies: Record<string, string>[] = [{ policy: 'optional' }, { csrf: 'x'.repeat(csrf.length), policy: 'optional' }, { csrf: '', policy: 'required', confirm: 'yes' }];
+    const bodies: Record<string, string>[] = [
+      { policy: 'optional' },
+      { csrf: 'x'.repeat(csrf.length), policy: 'optional' },
+      { csrf: '', policy: 'required', confirm: 'yes' },
+    ];
     for (const body of bodies) {
       const refused: Page = await post(body);
       assert.equal(refused.status, 403, JSON.stringify(body));
@@ -139,7 +143,10 @@ describe('admin: workspace settings and the MFA policy', function () {
     assert.equal(change.status, 403);
     assert.equal(await policyNow(), 'required_for_admins');
     const refused = await tobira.db('audit_events').where({ actor_id: userAdmin.user.id, outcome: 'refused' }).orderBy('id');
-    assert.deepEqual(refused.map((e: { action: string }) => e.action), ['workspace.settings', 'workspace.policy_change']);
+    assert.deepEqual(
+      refused.map((e: { action: string }) => e.action),
+      ['workspace.settings', 'workspace.policy_change'],
+    );
     assert.equal(refused[0].workspace_id, workspace.id);
     assert.equal(refused[1].details.reason, 'not_workspace_admin');
   });
@@ -150,7 +157,9 @@ describe('admin: workspace settings and the MFA policy', function () {
     assert.match(ja.html, /多要素認証のポリシー/);
     assert.match(ja.html, /管理者のみ必須/);
     const confirm = await browser.request(`${tobira.issuer}/admin/workspace/policy`, {
-      method: 'POST', body: new URLSearchParams({ csrf, policy: 'required' }), headers: { 'accept-language': 'ja' },
+      method: 'POST',
+      body: new URLSearchParams({ csrf, policy: 'required' }),
+      headers: { 'accept-language': 'ja' },
     });
     // The user admin enrolled on the way in above: two members are left.
     assert.match(confirm.html, /2 人のユーザーが、次回のサインイン時に多要素認証の設定を求められます。/);

@@ -16,8 +16,10 @@ import { signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { csrfOn } from '../helpers/console.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const NOT_PLAIN_EN = 'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters and try again.';
-const NOT_PLAIN_JA = 'このメールアドレスには、安全に照合できない文字（İ、単独のアクセント記号、目に見えない文字など）が含まれています。通常の文字でメールアドレスを入力し直してください。';
+const NOT_PLAIN_EN =
+  'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters and try again.';
+const NOT_PLAIN_JA =
+  'このメールアドレスには、安全に照合できない文字（İ、単独のアクセント記号、目に見えない文字など）が含まれています。通常の文字でメールアドレスを入力し直してください。';
 const fullWidth = (text: string) => text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 describe('one canonical e-mail: every spelling of an address meets one account and one lock', function () {
@@ -68,7 +70,10 @@ describe('one canonical e-mail: every spelling of an address meets one account a
     }
     const row = await throttleRow(tobira, throttleKeys.passwordAccount(user.email));
     assert.equal(String(row!.locked_until), String(lock!.locked_until), 'refused attempts do not move the lock');
-    assert.deepEqual((await auditRows(tobira, { target_id: user.id, action: 'sign_in' })).map((e) => e.outcome), ['failure', 'failure', 'failure', 'failure', 'failure']);
+    assert.deepEqual(
+      (await auditRows(tobira, { target_id: user.id, action: 'sign_in' })).map((e) => e.outcome),
+      ['failure', 'failure', 'failure', 'failure', 'failure'],
+    );
 
     clock.advance(61);
     const { page, start } = await attempt(variants['full width'], PASSWORD);
@@ -92,7 +97,7 @@ describe('one canonical e-mail: every spelling of an address meets one account a
     const row = await throttleRow(tobira, throttleKeys.passwordAccount(user.email));
     assert.deepEqual([row!.failures, String(row!.locked_until)], [lock!.failures, String(lock!.locked_until)], 'the lock is untouched');
     assert.equal((await auditRows(tobira, { target_id: user.id, action: 'sign_in' })).length, 5, 'no password was checked against the account');
-    const refusals = (await tobira.db('audit_events').where({ action: 'sign_in', outcome: 'refused' }).whereRaw("details->>'reason' = 'email_not_canonical'"));
+    const refusals = await tobira.db('audit_events').where({ action: 'sign_in', outcome: 'refused' }).whereRaw("details->>'reason' = 'email_not_canonical'");
     assert.ok(refusals.length >= 2 && refusals.every((e) => e.actor_type === 'anonymous' && e.target_id === null));
 
     // An unknown address spelled the same way gets the very same answer: nothing tells whether an account exists.
@@ -125,7 +130,10 @@ describe('one canonical e-mail: every spelling of an address meets one account a
       }
       const dotted = await createViaPage(`\u0130nci-${unique()}@example.test`);
       assert.equal(dotted.status, 400);
-      assert.equal(alertText(dotted.html), 'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters.');
+      assert.equal(
+        alertText(dotted.html),
+        'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters.',
+      );
       assert.equal((await tobira.db('users').where('email', 'like', '%nci-%')).length, 0);
     });
 

@@ -17,7 +17,6 @@ import { ACR_MFA } from '../../src/oidc/assurance.ts';
 // every attempt before checking it.
 const PARALLEL = 5;
 
-
 describe('Concurrent enrolment creates one authenticator', function () {
   const clock = adjustableClock();
   let nodeA: RunningTobira;
@@ -48,10 +47,16 @@ describe('Concurrent enrolment creates one authenticator', function () {
     const path = `${new URL(enrolPage.url).pathname}/enrol`;
     const onB = browser.withSameCookies(nodeB.url);
 
-    const answers = await Promise.all(Array.from({ length: PARALLEL }, (_, i) =>
-      (i % 2 ? onB.request(`${nodeB.url}${path}`, { method: 'POST', body }) : browser.request(`${nodeA.issuer}${path}`, { method: 'POST', body }))));
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        i % 2 ? onB.request(`${nodeB.url}${path}`, { method: 'POST', body }) : browser.request(`${nodeA.issuer}${path}`, { method: 'POST', body }),
+      ),
+    );
     const statuses = answers.map((a) => a.status).sort();
-    assert.ok(statuses.every((s) => s === 303 || s === 409), `each answer is the result page (303) or "already set up" (409): ${statuses}`);
+    assert.ok(
+      statuses.every((s) => s === 303 || s === 409),
+      `each answer is the result page (303) or "already set up" (409): ${statuses}`,
+    );
     for (const refused of answers.filter((a) => a.status === 409)) {
       assert.match(refused.html, /already set up by another submission of the same form/);
     }
@@ -60,7 +65,11 @@ describe('Concurrent enrolment creates one authenticator', function () {
     const codesPage: Page = await browser.open(`${nodeA.issuer}${new URL(enrolPage.url).pathname}`);
     const shown = recoveryCodesOn(codesPage);
     assert.equal(shown.length, 10, `the recovery codes page: ${codesPage.status} ${codesPage.url}`);
-    assert.deepEqual(await storedCodeHashes(user.user.id), shown.map((c) => hashRecoveryCode(nodeA.keys.dataKey, c)).sort(), 'the codes shown are the ones stored');
+    assert.deepEqual(
+      await storedCodeHashes(user.user.id),
+      shown.map((c) => hashRecoveryCode(nodeA.keys.dataKey, c)).sort(),
+      'the codes shown are the ones stored',
+    );
     const back = await browser.submit(codesPage, {}, '/continue');
     assert.ok(back.url.startsWith(CALLBACK));
     assert.equal((await exchange(config, start, back.url)).claims()!.acr, ACR_MFA);
@@ -79,8 +88,13 @@ describe('Concurrent enrolment creates one authenticator', function () {
       password: user.password,
     });
     const onB = browser.withSameCookies(nodeB.url);
-    const answers = await Promise.all(Array.from({ length: PARALLEL }, (_, i) =>
-      (i % 2 ? onB.request(`${nodeB.url}/account/authenticators`, { method: 'POST', body }) : browser.request(`${nodeA.issuer}/account/authenticators`, { method: 'POST', body }))));
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        i % 2
+          ? onB.request(`${nodeB.url}/account/authenticators`, { method: 'POST', body })
+          : browser.request(`${nodeA.issuer}/account/authenticators`, { method: 'POST', body }),
+      ),
+    );
     const winners = answers.filter((a) => a.status === 200);
     assert.equal(winners.length, 1, `one answer shows the recovery codes: ${answers.map((a) => a.status)}`);
     for (const other of answers.filter((a) => a !== winners[0])) {

@@ -28,7 +28,10 @@ describe('console sessions (rule 5)', function () {
     const session = await tobira.db('console_sessions').where({ user_id: admin.user.id, console: 'admin' }).first();
     assert.equal(session.acr, ACR_MFA);
     const events = await tobira.db('audit_events').where({ action: 'admin.sign_in', actor_id: admin.user.id });
-    assert.deepEqual(events.map((e: { outcome: string }) => e.outcome), ['success']);
+    assert.deepEqual(
+      events.map((e: { outcome: string }) => e.outcome),
+      ['success'],
+    );
   });
 
   it('steps up an admin whose SSO session has no MFA, without asking for the password again', async () => {

@@ -126,22 +126,32 @@ describe('the database goes away and comes back', function () {
     assert.deepEqual(await ready.json(), { status: 'database unavailable' });
 
     assertUnavailablePage(await timed('the password form', () => browser.submit(started, { email: user.email, password: user.password })), 'the password form');
-    assertUnavailablePage(await timed('a new authorization request', async () => browser.open((await authorizationUrl(config)).url.href)), 'the authorization endpoint');
+    assertUnavailablePage(
+      await timed('a new authorization request', async () => browser.open((await authorizationUrl(config)).url.href)),
+      'the authorization endpoint',
+    );
     assertUnavailablePage(await timed('the admin console', () => admin.browser.open('/admin/users')), 'the admin console');
     const japanese = new Browser(node.issuer, { accept: 'text/html', 'accept-language': 'ja' });
     assertUnavailablePage(await timed('the account page', () => japanese.open('/account')), 'the account page, in Japanese', ja['error.unavailable']);
 
     const unavailable = { error: 'temporarily_unavailable', error_description: en['error.unavailable'] };
-    const token = await timed('the token endpoint', () => jsonAt(`${node.issuer}/token`, {
-      method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
-    }));
+    const token = await timed('the token endpoint', () =>
+      jsonAt(`${node.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+      }),
+    );
     assert.deepEqual(token, { status: 503, retryAfter: '5', body: unavailable }, 'the token endpoint');
     const me = await timed('userinfo', () => jsonAt(`${node.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } }));
     assert.deepEqual(me, { status: 503, retryAfter: '5', body: unavailable }, 'userinfo');
-    const introspection = await timed('introspection', () => jsonAt(`${node.issuer}/token/introspection`, {
-      method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: accessToken }),
-    }));
+    const introspection = await timed('introspection', () =>
+      jsonAt(`${node.issuer}/token/introspection`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: accessToken }),
+      }),
+    );
     assert.deepEqual(introspection, { status: 503, retryAfter: '5', body: unavailable }, 'introspection');
     // What needs no database keeps answering: an RP can still discover and fetch keys.
     assert.equal((await timed('discovery', () => fetch(`${node.issuer}/.well-known/openid-configuration`))).status, 200);
@@ -154,7 +164,8 @@ describe('the database goes away and comes back', function () {
     const again = await signIn(config, new Browser(node.issuer), user);
     assert.equal(again.tokens.claims()!.sub, user.user.id);
     const refreshed = await jsonAt(`${node.issuer}/token`, {
-      method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
     });
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));

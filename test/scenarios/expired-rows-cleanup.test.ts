@@ -43,8 +43,11 @@ describe('Clean-up of expired rows', () => {
       order.push(`request answered ${response.status} ${((await response.json()) as { error?: string }).error}`);
     });
     const [removed] = await Promise.all([cleanup, request]);
-    assert.deepEqual(order, ['request answered 401 invalid_client', 'clean-up finished'],
-      'the request is answered while the clean-up still runs, not after it');
+    assert.deepEqual(
+      order,
+      ['request answered 401 invalid_client', 'clean-up finished'],
+      'the request is answered while the clean-up still runs, not after it',
+    );
 
     assert.ok(removed >= EXPIRED_MODELS + EXPIRED_CONSOLE_SESSIONS, `removed ${removed}`);
     assert.equal(Number((await tobira.db('oidc_models').whereLike('id', `${tag}-%`).count({ n: '*' }))[0]!.n), 1, 'only the live row is left');

@@ -53,7 +53,10 @@ describe('Binding a factor needs a fresh password', function () {
     assert.match(page.html, new RegExp(`value="${user.email}"`), 'the e-mail of the session is filled in');
 
     // Posting to the enrolment step directly binds nothing: no key was ever offered.
-    const forced = await thief.request(`${new URL(page.url).pathname}/enrol`, { method: 'POST', body: new URLSearchParams({ code: '123456', label: 'attacker' }) });
+    const forced = await thief.request(`${new URL(page.url).pathname}/enrol`, {
+      method: 'POST',
+      body: new URLSearchParams({ code: '123456', label: 'attacker' }),
+    });
     assert.equal(forced.status, 400);
     assert.equal((await tobira.db('authenticators').where({ user_id: user.user.id })).length, 0);
 
@@ -100,7 +103,7 @@ describe('Binding a factor needs a fresh password', function () {
     assert.equal((await tokensAt(config, start, after)).claims.acr, ACR_MFA);
   });
 
-  it('an enrolled user\'s session is still stepped up with a code alone; after a recovery code, a new app needs the password', async () => {
+  it("an enrolled user's session is still stepped up with a code alone; after a recovery code, a new app needs the password", async () => {
     const { user, browser } = await passwordOnlySession();
     const { recoveryCodes } = await enrolThroughSignIn(config, clock, user);
     const start = await authorizationUrl(config, { acr_values: ACR_MFA });

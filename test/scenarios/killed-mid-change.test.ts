@@ -41,17 +41,25 @@ async function killInsideTransaction(args: string[]): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     let exit: string | undefined;
-    const exited = new Promise<void>((resolve) => child.on('exit', (code, signal) => {
-      exit = `code ${code} signal ${signal}`;
-      resolve();
-    }));
-    await until(`the child's transaction waits on the audit_events lock (${args.join(' ')})`, async () => {
-      if (exit) throw new Error(`the child ended first (${exit}): ${output}`);
-      // pg_stat_activity is read once per transaction unless the snapshot is cleared.
-      await lock.query('select pg_stat_clear_snapshot()');
-      const { rows } = await lock.query('select pid from pg_stat_activity where application_name = $1 and pg_backend_pid() = any(pg_blocking_pids(pid))', [name]);
-      return rows.length > 0;
-    }, { deadlineMs: 60_000 });
+    const exited = new Promise<void>((resolve) =>
+      child.on('exit', (code, signal) => {
+        exit = `code ${code} signal ${signal}`;
+        resolve();
+      }),
+    );
+    await until(
+      `the child's transaction waits on the audit_events lock (${args.join(' ')})`,
+      async () => {
+        if (exit) throw new Error(`the child ended first (${exit}): ${output}`);
+        // pg_stat_activity is read once per transaction unless the snapshot is cleared.
+        await lock.query('select pg_stat_clear_snapshot()');
+        const { rows } = await lock.query('select pid from pg_stat_activity where application_name = $1 and pg_backend_pid() = any(pg_blocking_pids(pid))', [
+          name,
+        ]);
+        return rows.length > 0;
+      },
+      { deadlineMs: 60_000 },
+    );
     child.kill('SIGKILL');
     await exited;
     assert.equal(exit, 'code null signal SIGKILL', `the child was killed, not finished: ${output}`);
@@ -76,7 +84,7 @@ describe('a process killed in the middle of a change leaves no partial state', f
   let tobira: RunningTobira;
   before(async function () {
     if (!process.env.DATABASE_URL) {
-      console.log('    skipped: needs DATABASE_URL (a PostgreSQL database the child process can share); runs in CI\'s PostgreSQL pass');
+      console.log("    skipped: needs DATABASE_URL (a PostgreSQL database the child process can share); runs in CI's PostgreSQL pass");
       this.skip();
     }
     tobira = await startTobira();
@@ -86,7 +94,11 @@ describe('a process killed in the middle of a change leaves no partial state', f
   it('enrolment: no authenticator, no recovery codes, no event', async () => {
     const user = await makeUser(tobira);
     const { secret, sealed } = startEnrolment(tobira.keys.dataKey);
-    await killInsideTransaction(['test/children/change.ts', 'enrol', JSON.stringify({ userId: user.user.id, sealedSecret: sealed, code: codeFor(secret, new Date()) })]);
+    await killInsideTransaction([
+      'test/children/change.ts',
+      'enrol',
+      JSON.stringify({ userId: user.user.id, sealedSecret: sealed, code: codeFor(secret, new Date()) }),
+    ]);
     assert.equal(await count(tobira, 'authenticators', { user_id: user.user.id }), 0, 'no authenticator');
     assert.equal(await count(tobira, 'recovery_codes', { user_id: user.user.id }), 0, 'no recovery codes');
     assert.equal(await count(tobira, 'audit_events', { target_type: 'authenticator', action: 'mfa.enrol', actor_id: user.user.id }), 0, 'no event');
@@ -104,11 +116,30 @@ describe('a process killed in the middle of a change leaves no partial state', f
     const user = await makeUser(tobira);
     const { secret, sealed } = startEnrolment(tobira.keys.dataKey);
     const enrolled = await confirmEnrolment(tobira.db, tobira.keys.dataKey, {
-      userId: user.user.id, label: 'Phone', sealedSecret: sealed, code: codeFor(secret, new Date()), now: new Date(),
-      audit: ({ authenticator }) => ({ action: 'mfa.enrol', outcome: 'success', actorType: 'user', actorId: user.user.id, targetType: 'authenticator', targetId: authenticator.id }),
+      userId: user.user.id,
+      label: 'Phone',
+      sealedSecret: sealed,
+      code: codeFor(secret, new Date()),
+      now: new Date(),
+      audit: ({ authenticator }) => ({
+        action: 'mfa.enrol',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: user.user.id,
+        targetType: 'authenticator',
+        targetId: authenticator.id,
+      }),
     });
     assert.ok(enrolled.ok && enrolled.recoveryCodes?.length === 10);
-    await tobira.db('oidc_models').insert({ id: `killed-${unique()}`, model: 'Session', account_id: user.user.id, payload: JSON.stringify({ accountId: user.user.id }), expires_at: new Date(Date.now() + 3_600_000) });
+    await tobira
+      .db('oidc_models')
+      .insert({
+        id: `killed-${unique()}`,
+        model: 'Session',
+        account_id: user.user.id,
+        payload: JSON.stringify({ accountId: user.user.id }),
+        expires_at: new Date(Date.now() + 3_600_000),
+      });
     await killInsideTransaction(['src/cli/main.ts', 'mfa', 'reset', '--email', user.email, '--reason', 'killed mid-reset']);
     assert.equal(await count(tobira, 'authenticators', { user_id: user.user.id }), 1, 'the authenticator is still there');
     assert.equal(await count(tobira, 'recovery_codes', { user_id: user.user.id }), 10, 'the recovery codes are still there');

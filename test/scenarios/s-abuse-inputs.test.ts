@@ -54,7 +54,10 @@ describe('abusive input at the TOTP prompt and enrolment', function () {
     browser.setCookie('_interaction', undefined);
     browser.setCookie('_interaction.sig', undefined);
     const missing = await browser.submit(prompt, { code }, '/totp');
-    for (const [what, page] of [['tampered', tampered], ['missing', missing]] as const) {
+    for (const [what, page] of [
+      ['tampered', tampered],
+      ['missing', missing],
+    ] as const) {
       assert.equal(page.status, 400, what);
       assert.match(alertText(page.html)!, EXPIRED, what);
       assertNoInternals(page.html);
@@ -127,7 +130,10 @@ describe('abusive input at the TOTP prompt and enrolment', function () {
     assert.equal(secretOn(reloaded), key, 'a reload shows the same key');
     assert.equal((await tobira.db('authenticators').where({ user_id: user.user.id })).length, 0);
     assert.equal((await tobira.db('recovery_codes').where({ user_id: user.user.id })).length, 0);
-    assert.deepEqual((await auditRows(tobira, { target_id: user.user.id })).filter((e) => e.action === 'mfa.enrol'), []);
+    assert.deepEqual(
+      (await auditRows(tobira, { target_id: user.user.id })).filter((e) => e.action === 'mfa.enrol'),
+      [],
+    );
 
     const { after, secret: enrolledKey } = await enrol(browser, reloaded, { at: clock.now() });
     assert.equal(enrolledKey, key);

@@ -22,8 +22,18 @@ import { openAccount } from '../helpers/account.ts';
 import { csrfOn } from '../helpers/console.ts';
 import { uniqueAddress } from '../helpers/scenario-b.ts';
 import {
-  buildRequest, describeRequest, expected, isBoundaryRefusal, ENDPOINTS, FORM, STACK,
-  type Endpoint, type Generated, type Pair, type Piece, type Session,
+  buildRequest,
+  describeRequest,
+  expected,
+  isBoundaryRefusal,
+  ENDPOINTS,
+  FORM,
+  STACK,
+  type Endpoint,
+  type Generated,
+  type Pair,
+  type Piece,
+  type Session,
 } from '../helpers/hostile-requests.ts';
 
 // Fixed for CI; FUZZ_SEED and FUZZ_RUNS explore further by hand.
@@ -93,7 +103,11 @@ describe('hostile input fuzz: every form and endpoint, signed in and out', funct
         assert.equal(page.status, 413, `a 1 MB body: ${label}`);
         break;
       case 'sign_in':
-        if (g.method === 'GET') assert.ok(page.status === 302 && page.headers.get('location')?.startsWith(`/${g.endpoint.guardedBy}/login`), `sent to sign in: ${page.status} for ${label}`);
+        if (g.method === 'GET')
+          assert.ok(
+            page.status === 302 && page.headers.get('location')?.startsWith(`/${g.endpoint.guardedBy}/login`),
+            `sent to sign in: ${page.status} for ${label}`,
+          );
         else assert.equal(page.status, 401, `a console POST without its session: ${label}`);
         break;
       case 'client_error':
@@ -106,24 +120,106 @@ describe('hostile input fuzz: every form and endpoint, signed in and out', funct
     if (refused || page.status === 413) {
       assert.deepEqual(await counts(), before, `a refused request stores nothing: ${label}`);
       const rows = await tobira.db('audit_events').where('id', '>', auditBefore).select('action');
-      assert.deepEqual(rows.map((r: { action: string }) => r.action), refused ? ['request.refused'] : [], `only the refusal's own audit row: ${label}`);
+      assert.deepEqual(
+        rows.map((r: { action: string }) => r.action),
+        refused ? ['request.refused'] : [],
+        `only the refusal's own audit row: ${label}`,
+      );
     }
   }
 
   // Values the generator may use as they are: real ids and tokens, so garbage reaches past the
   // first checks. The real CSRF tokens are not offered to the logout forms.
   function knownValues(ep: Endpoint): string[] {
-    const values = [known.victimId, known.adminId, randomUUID(), known.clientId, 'yes', 'member', 'user_admin', 'workspace_admin', 'link', 'en', 'ja', '1', 'openid', 'code', 'authorization_code', 'client_credentials', 'refresh_token', 'https://rp.example.test/callback'];
+    const values = [
+      known.victimId,
+      known.adminId,
+      randomUUID(),
+      known.clientId,
+      'yes',
+      'member',
+      'user_admin',
+      'workspace_admin',
+      'link',
+      'en',
+      'ja',
+      '1',
+      'openid',
+      'code',
+      'authorization_code',
+      'client_credentials',
+      'refresh_token',
+      'https://rp.example.test/callback',
+    ];
     return ep.path.endsWith('/logout') ? values : [...values, known.adminCsrf, known.accountCsrf];
   }
 
   const NASTY = [
-    '\u200f', '\u202e', '\u2066', '\u200b', '\ufeff', '\ufffd', '\uffff', 'İ', 'K', 'ＡＤＭＩＮ', 'e\u0301', '𝕏', '🙂',
-    "' OR '1'='1", "'; drop table users; --", '1; select pg_sleep(1)', '$1', '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
-    '%00', '%', '%zz', '\\u0000', '\\x00', '../../etc/passwd', '{"$ne":null}', '{"id_token":{"email":null}}', '[]', 'null', '-1', '1e309', '9'.repeat(40), ' ', '',
+    '\u200f',
+    '\u202e',
+    '\u2066',
+    '\u200b',
+    '\ufeff',
+    '\ufffd',
+    '\uffff',
+    'İ',
+    'K',
+    'ＡＤＭＩＮ',
+    'e\u0301',
+    '𝕏',
+    '🙂',
+    "' OR '1'='1",
+    "'; drop table users; --",
+    '1; select pg_sleep(1)',
+    '$1',
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    '%00',
+    '%',
+    '%zz',
+    '\\u0000',
+    '\\x00',
+    '../../etc/passwd',
+    '{"$ne":null}',
+    '{"id_token":{"email":null}}',
+    '[]',
+    'null',
+    '-1',
+    '1e309',
+    '9'.repeat(40),
+    ' ',
+    '',
   ];
-  const CONTROL = ['\0', '\u0001', '\u0008', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f', '\u0080', '\u0085', '\u009f', '\ud800', '\udbff', '\udc00', '\udfff'];
-  const INVALID_UTF8 = [[0xff], [0xfe], [0x80], [0xc3], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]];
+  const CONTROL = [
+    '\0',
+    '\u0001',
+    '\u0008',
+    '\t',
+    '\n',
+    '\r',
+    '\u001b',
+    '\u001f',
+    '\u007f',
+    '\u0080',
+    '\u0085',
+    '\u009f',
+    '\ud800',
+    '\udbff',
+    '\udc00',
+    '\udfff',
+  ];
+  const INVALID_UTF8 = [
+    [0xff],
+    [0xfe],
+    [0x80],
+    [0xc3],
+    [0xc3, 0x28],
+    [0xe2, 0x82],
+    [0xed, 0xa0, 0x80],
+    [0xc0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+  ];
 
   function pieceOf(ep: Endpoint): fc.Arbitrary<Piece> {
     return fc.oneof(
@@ -144,16 +240,24 @@ describe('hostile input fuzz: every form and endpoint, signed in and out', funct
       { weight: 1, arbitrary: value },
     );
     const pairs = (max: number) => fc.array(fc.tuple(name, value) as fc.Arbitrary<Pair>, { maxLength: max });
-    const params = Object.fromEntries(ep.path.split('/').filter((s) => s.startsWith(':')).map((s) => {
-      const param = s.slice(1);
-      const real = param === 'uid' ? known.uid : param === 'id' ? known.victimId : param === 'lang' ? 'ja' : randomUUID();
-      return [param, fc.oneof({ weight: 2, arbitrary: fc.constant<Piece[]>([{ text: real }]) }, { weight: 1, arbitrary: value })];
-    }));
+    const params = Object.fromEntries(
+      ep.path
+        .split('/')
+        .filter((s) => s.startsWith(':'))
+        .map((s) => {
+          const param = s.slice(1);
+          const real = param === 'uid' ? known.uid : param === 'id' ? known.victimId : param === 'lang' ? 'ja' : randomUUID();
+          return [param, fc.oneof({ weight: 2, arbitrary: fc.constant<Piece[]>([{ text: real }]) }, { weight: 1, arbitrary: value })];
+        }),
+    );
     const fit: Session = ep.guardedBy ?? ep.formSession ?? 'anonymous';
     return fc.record({
       endpoint: fc.constant(ep),
       method: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...ep.methods) }, { weight: 1, arbitrary: fc.constantFrom('GET' as const, 'POST' as const) }),
-      session: fc.oneof({ weight: 3, arbitrary: fc.constant(fit) }, { weight: 1, arbitrary: fc.constantFrom<Session>('anonymous', 'admin', 'account', 'interaction') }),
+      session: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(fit) },
+        { weight: 1, arbitrary: fc.constantFrom<Session>('anonymous', 'admin', 'account', 'interaction') },
+      ),
       params: fc.record(params),
       query: pairs(2),
       body: pairs(4),
@@ -170,21 +274,39 @@ describe('hostile input fuzz: every form and endpoint, signed in and out', funct
 
   const clean = (text: string): Piece[] => [{ text }];
   function plain(ep: Endpoint, overrides: Partial<Generated>): Generated {
-    const params = Object.fromEntries(ep.path.split('/').filter((s) => s.startsWith(':')).map((s) => {
-      const param = s.slice(1);
-      return [param, clean(param === 'uid' ? known.uid : param === 'id' ? known.victimId : param === 'lang' ? 'ja' : randomUUID())];
-    }));
+    const params = Object.fromEntries(
+      ep.path
+        .split('/')
+        .filter((s) => s.startsWith(':'))
+        .map((s) => {
+          const param = s.slice(1);
+          return [param, clean(param === 'uid' ? known.uid : param === 'id' ? known.victimId : param === 'lang' ? 'ja' : randomUUID())];
+        }),
+    );
     const method = ep.methods.includes('POST') ? 'POST' : 'GET';
     return {
-      endpoint: ep, method, session: ep.guardedBy ?? ep.formSession ?? 'anonymous', params, query: [], rawBody: false, huge: false, contentType: FORM,
-      body: ep.fields.map((f): Pair => [clean(f), clean('x')]), basicAuth: true, accept: undefined, ...overrides,
+      endpoint: ep,
+      method,
+      session: ep.guardedBy ?? ep.formSession ?? 'anonymous',
+      params,
+      query: [],
+      rawBody: false,
+      huge: false,
+      contentType: FORM,
+      body: ep.fields.map((f): Pair => [clean(f), clean('x')]),
+      basicAuth: true,
+      accept: undefined,
+      ...overrides,
     };
   }
 
   it('every endpoint: a NUL in a path segment or query parameter, a NUL or broken UTF-8 in every form, a 1 MB form body', async () => {
     for (const ep of ENDPOINTS) {
       await send(plain(ep, { method: 'GET', query: [[clean('q'), clean('a\0b')]] }));
-      const param = ep.path.split('/').find((s) => s.startsWith(':'))?.slice(1);
+      const param = ep.path
+        .split('/')
+        .find((s) => s.startsWith(':'))
+        ?.slice(1);
       if (param) await send(plain(ep, { method: ep.methods[0], params: { ...plain(ep, {}).params, [param]: clean('\0') } }));
       if (!ep.methods.includes('POST')) continue;
       const name = ep.fields[0] ?? 'x';
@@ -203,12 +325,18 @@ describe('hostile input fuzz: every form and endpoint, signed in and out', funct
 
   it('no audit row written during the fuzz holds a control character or a lone surrogate', async () => {
     const rows = await tobira.db('audit_events').where('id', '>', firstAuditId);
-    assert.ok(rows.some((r: { action: string }) => r.action === 'request.refused'), 'refusals were audited');
+    assert.ok(
+      rows.some((r: { action: string }) => r.action === 'request.refused'),
+      'refusals were audited',
+    );
     const strings = (value: unknown): string[] =>
-      typeof value === 'string' ? [value]
-        : Array.isArray(value) ? value.flatMap(strings)
-        : value && typeof value === 'object' && !(value instanceof Date) ? Object.entries(value).flatMap(([k, v]) => [k, ...strings(v)])
-        : [];
+      typeof value === 'string'
+        ? [value]
+        : Array.isArray(value)
+          ? value.flatMap(strings)
+          : value && typeof value === 'object' && !(value instanceof Date)
+            ? Object.entries(value).flatMap(([k, v]) => [k, ...strings(v)])
+            : [];
     for (const row of rows) {
       for (const text of strings({ ...row, details: typeof row.details === 'string' ? JSON.parse(row.details) : row.details })) {
         assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(text) && text.isWellFormed(), `audit row ${row.id} holds ${JSON.stringify(text).slice(0, 120)}`);

@@ -13,8 +13,10 @@ import { authorizationUrl, discover } from '../helpers/rp.ts';
 import { auditWhere, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { assertNoInternals, throttleRow, uniqueAddress } from '../helpers/scenario-b.ts';
 
-const REFUSED_EN = 'What was sent contains characters Tobira does not accept: invisible control characters or text that is not valid UTF-8. Check what was typed or pasted and try again.';
-const REFUSED_JA = '送信された内容に、Tobira が受け付けない文字(目に見えない制御文字、または正しい UTF-8 ではない文字列)が含まれています。入力または貼り付けた内容を確認して、もう一度お試しください。';
+const REFUSED_EN =
+  'What was sent contains characters Tobira does not accept: invisible control characters or text that is not valid UTF-8. Check what was typed or pasted and try again.';
+const REFUSED_JA =
+  '送信された内容に、Tobira が受け付けない文字(目に見えない制御文字、または正しい UTF-8 ではない文字列)が含まれています。入力または貼り付けた内容を確認して、もう一度お試しください。';
 
 function assertRefused(page: Page, message = REFUSED_EN): void {
   assert.equal(page.status, 400, `expected the boundary's 400, got ${page.status}: ${alertText(page.html) ?? page.html.slice(0, 200)}`);
@@ -35,8 +37,7 @@ describe('input boundary: the three examples of the security review and their ne
   });
   after(async () => tobira?.close());
 
-  const refusalsSince = async (id: number) =>
-    (await auditWhere(tobira, { action: 'request.refused' })).filter((row) => Number(row.id) > id);
+  const refusalsSince = async (id: number) => (await auditWhere(tobira, { action: 'request.refused' })).filter((row) => Number(row.id) > id);
   const lastAuditId = async () => Number((await tobira.db('audit_events').max('id as id').first())?.id ?? 0);
 
   async function atLogin(headers: Record<string, string> = {}) {
@@ -67,7 +68,11 @@ describe('input boundary: the three examples of the security review and their ne
       'what was refused is stored escaped',
     );
     assert.equal(await throttleRow(tobira, 'password:user:a\\u0000@b.c'), undefined);
-    assert.deepEqual((await auditWhere(tobira, { action: 'sign_in' })).filter((r) => Number(r.id) > since), [], 'no sign-in attempt was counted');
+    assert.deepEqual(
+      (await auditWhere(tobira, { action: 'sign_in' })).filter((r) => Number(r.id) > since),
+      [],
+      'no sign-in attempt was counted',
+    );
 
     const signedIn = await browser.submit(login, { email: user.email, password: user.password });
     assert.ok(signedIn.url.startsWith(CALLBACK), `the interaction is intact: ${signedIn.status} ${signedIn.url}`);
@@ -108,10 +113,13 @@ describe('input boundary: the three examples of the security review and their ne
     assertRefused(await admin.browser.request('/admin/users?q=%00'));
     assertRefused(await admin.browser.request('/admin/users?q=%E2%82'), REFUSED_EN);
     const rows = await refusalsSince(since);
-    assert.deepEqual(rows.map((r) => [r.actor_id, r.workspace_id, r.details.place, r.details.field, r.details.reason, r.details.value]), [
-      [admin.user.user.id, workspace.id, 'query', 'q', 'control_character', '\\u0000'],
-      [admin.user.user.id, workspace.id, 'query', 'q', 'invalid_utf8', '%E2%82'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.actor_id, r.workspace_id, r.details.place, r.details.field, r.details.reason, r.details.value]),
+      [
+        [admin.user.user.id, workspace.id, 'query', 'q', 'control_character', '\\u0000'],
+        [admin.user.user.id, workspace.id, 'query', 'q', 'invalid_utf8', '%E2%82'],
+      ],
+    );
     const search = await admin.browser.request(`/admin/users?q=${encodeURIComponent("' OR 1=1 -- \u202e<script>")}`);
     assert.equal(search.status, 200, 'SQL and HTML fragments are only text');
     assert.ok(!search.html.includes('<script>'));
@@ -122,10 +130,13 @@ describe('input boundary: the three examples of the security review and their ne
     assertRefused(await admin.browser.request('/admin/users/%00'));
     assertRefused(await admin.browser.request('/admin/users/%00/delete', { method: 'POST', body: new URLSearchParams({ confirm: 'yes' }) }));
     const rows = await refusalsSince(since);
-    assert.deepEqual(rows.map((r) => [r.actor_id, r.workspace_id, r.details.place, r.details.value, r.details.method]), [
-      [admin.user.user.id, workspace.id, 'path', '\\u0000', 'GET'],
-      [admin.user.user.id, workspace.id, 'path', '\\u0000', 'POST'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.actor_id, r.workspace_id, r.details.place, r.details.value, r.details.method]),
+      [
+        [admin.user.user.id, workspace.id, 'path', '\\u0000', 'GET'],
+        [admin.user.user.id, workspace.id, 'path', '\\u0000', 'POST'],
+      ],
+    );
     // 36 characters of hex digits and dashes that are no UUID used to reach PostgreSQL's uuid parser.
     const malformed = await admin.browser.request(`/admin/users/${'-'.repeat(36)}`);
     assert.equal(malformed.status, 403);
@@ -136,15 +147,21 @@ describe('input boundary: the three examples of the security review and their ne
   it('a NUL in a parameter of the provider is an OAuth invalid_request, never a 500', async () => {
     const { clientId, secret } = await makeClient(tobira, { grants: ['authorization_code', 'refresh_token'] });
     const basic = `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`;
-    const post = (path: string, body: string) => fetch(`${tobira.issuer}${path}`, {
-      method: 'POST', body, headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    const post = (path: string, body: string) =>
+      fetch(`${tobira.issuer}${path}`, {
+        method: 'POST',
+        body,
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      });
     const cases: [string, Promise<Response>][] = [
       ['token code', post('/token', `grant_type=authorization_code&code=%00&redirect_uri=${encodeURIComponent(CALLBACK)}`)],
       ['token refresh_token', post('/token', 'grant_type=refresh_token&refresh_token=a%00')],
       ['introspection', post('/token/introspection', 'token=%00')],
       ['revocation', post('/token/revocation', 'token=%00')],
-      ['userinfo', fetch(`${tobira.issuer}/me`, { method: 'POST', body: 'access_token=%00', headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
+      [
+        'userinfo',
+        fetch(`${tobira.issuer}/me`, { method: 'POST', body: 'access_token=%00', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      ],
       ['pushed request', post('/request', `response_type=code&scope=openid&redirect_uri=${encodeURIComponent(CALLBACK)}&login_hint=a%00`)],
       ['end session', fetch(`${tobira.issuer}/session/end?client_id=%00`)],
       ['authorization', fetch(`${tobira.issuer}/auth?client_id=${clientId}&response_type=code&scope=openid&login_hint=a%00`)],
@@ -174,8 +191,13 @@ describe('input boundary: the three examples of the security review and their ne
   it('an audit event carrying NUL, controls and lone surrogates is stored, escaped', async () => {
     const since = await lastAuditId();
     await recordAudit(tobira.db, {
-      action: 'test.hostile', outcome: 'refused', workspaceId: workspace.id, actorType: 'anonymous',
-      actorLabel: 'a\0b', userAgent: 'agent\u0085\ud800', ip: '192.0.2.1',
+      action: 'test.hostile',
+      outcome: 'refused',
+      workspaceId: workspace.id,
+      actorType: 'anonymous',
+      actorLabel: 'a\0b',
+      userAgent: 'agent\u0085\ud800',
+      ip: '192.0.2.1',
       details: { 'key\0': ['x\u0001', { deep: 'y\udc00z' }], count: 3, ok: true },
     });
     const [row] = (await auditWhere(tobira, { action: 'test.hostile' })).filter((r) => Number(r.id) > since);

@@ -39,7 +39,10 @@ describe('S3 policy required, never enrolled: password, enrolment, back at the R
     const codes = await tobira.db('recovery_codes').where({ user_id: user.user.id });
     assert.equal(codes.length, 10);
     assert.ok(codes.every((c: { code_hash: string }) => !recoveryCodes.some((plain) => c.code_hash.includes(plain.replace('-', '')))));
-    assert.deepEqual((await auditActions(tobira, user.user.id)).filter((a) => a.startsWith('mfa.enrol')), ['mfa.enrol:success']);
+    assert.deepEqual(
+      (await auditActions(tobira, user.user.id)).filter((a) => a.startsWith('mfa.enrol')),
+      ['mfa.enrol:success'],
+    );
 
     // A new browser: password, then the TOTP prompt (not enrolment again).
     const second = new Browser(tobira.issuer);

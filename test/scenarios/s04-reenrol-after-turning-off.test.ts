@@ -56,7 +56,10 @@ describe('S4 enrolled once, turned MFA off, then the policy became required: enr
     const audit = await auditOf(tobira, user.user.id);
     assert.equal(audit.filter((e) => e.action === 'mfa.enrol' && e.outcome === 'success').length, 2, 'both enrolments are audited');
     const signIns = audit.filter((e) => e.action === 'sign_in');
-    assert.deepEqual(signIns.map((e) => e.details.acr), [ACR_MFA, ACR_PASSWORD, ACR_MFA]);
+    assert.deepEqual(
+      signIns.map((e) => e.details.acr),
+      [ACR_MFA, ACR_PASSWORD, ACR_MFA],
+    );
     assert.deepEqual(signIns.at(-1)!.details.mfa_reasons, ['workspace_policy']);
 
     // And from now on the usual TOTP prompt, with the new authenticator.

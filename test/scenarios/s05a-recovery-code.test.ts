@@ -57,7 +57,10 @@ describe('S5(a) lost phone, policy optional: a recovery code signs in and a new 
     assert.equal(used[0].code_hash, hashRecoveryCode(tobira.keys.dataKey, codes[0]!), 'exactly the code that was typed');
     const audit = await auditOf(tobira, user.user.id);
     const recovery = audit.filter((e) => e.action === 'mfa.recovery_code');
-    assert.deepEqual(recovery.map((e) => [e.outcome, e.details.remaining]), [['success', 9]]);
+    assert.deepEqual(
+      recovery.map((e) => [e.outcome, e.details.remaining]),
+      [['success', 9]],
+    );
     assert.deepEqual(audit.at(-1)!.details.amr, ['pwd', 'mfa']);
   });
 
@@ -88,7 +91,10 @@ describe('S5(a) lost phone, policy optional: a recovery code signs in and a new 
     assert.ok(Array.isArray(claims.amr) && claims.amr.includes('pwd') && claims.amr.includes('mfa'));
 
     const authenticators = await tobira.db('authenticators').where({ user_id: user.user.id }).orderBy('created_at');
-    assert.deepEqual(authenticators.map((a: { label: string }) => a.label), ['Lost phone', 'New phone']);
+    assert.deepEqual(
+      authenticators.map((a: { label: string }) => a.label),
+      ['Lost phone', 'New phone'],
+    );
     assert.equal((await usedRows()).length, 2);
     assert.equal((await tobira.db('recovery_codes').where({ user_id: user.user.id })).length, 10);
     const actions = (await auditOf(tobira, user.user.id)).map((e) => `${e.action}:${e.outcome}`);

@@ -36,7 +36,7 @@ describe('S5(b) lost phone, policy optional: an admin resets MFA, the user signs
     assert.equal(page.status, 200);
     assert.match(page.html, /<td>Lost phone<\/td>/);
     assert.match(page.html, /Recovery codes left: 10/);
-    assert.match(page.html, /<table class="table" id="sessions">/, 'the sign-in\'s SSO session is listed');
+    assert.match(page.html, /<table class="table" id="sessions">/, "the sign-in's SSO session is listed");
     const unconfirmed = await postUserAction(admin, member.user.id, 'reset-mfa');
     assert.equal(unconfirmed.status, 400);
     assert.equal(alertText(unconfirmed.html), 'Tick the confirmation box to reset two-step verification.');

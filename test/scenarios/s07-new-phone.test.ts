@@ -40,7 +40,10 @@ describe('S7 new phone while the old one still works', function () {
     const { secret: oldSecret, recoveryCodes } = await enrolThroughSignIn(config, clock, user, 'Old phone');
     assert.equal(recoveryCodes.length, 10);
     const { browser, page } = await openAccount(tobira, clock, user, oldSecret);
-    assert.deepEqual(authenticatorsOn(page).map((a) => a.label), ['Old phone']);
+    assert.deepEqual(
+      authenticatorsOn(page).map((a) => a.label),
+      ['Old phone'],
+    );
     assert.doesNotMatch(page.html, /\/remove"/, 'the only authenticator cannot be removed on its own');
 
     // The add page: QR code, key, name, a code from the new app, and a code from the old one.
@@ -49,7 +52,10 @@ describe('S7 new phone while the old one still works', function () {
     assert.doesNotMatch(addPage.html, new RegExp(newSecret), 'the key is shown grouped, never as one string in a field');
     assert.equal(new URL(after.url).pathname, '/account');
     assert.equal(messageOn(after), 'The authenticator app was added. You can sign in with any of your apps.');
-    assert.deepEqual(authenticatorsOn(after).map((a) => a.label), ['Old phone', 'New phone']);
+    assert.deepEqual(
+      authenticatorsOn(after).map((a) => a.label),
+      ['Old phone', 'New phone'],
+    );
     assert.equal((await tobira.db('recovery_codes').where({ user_id: user.user.id }).whereNull('used_at')).length, 10, 'the codes the user saved stay valid');
     const added = (await auditOf(tobira, user.user.id, 'mfa.enrol')).at(-1)!;
     assert.equal(added.outcome, 'success');
@@ -73,14 +79,20 @@ describe('S7 new phone while the old one still works', function () {
     const removed = await change(browser, tobira.issuer, `/account/authenticators/${old!.id}/remove`, { code: freshCode(clock, newSecret) });
     assert.equal(new URL(removed.url).pathname, '/account');
     assert.match(messageOn(removed) ?? '', /was removed/);
-    assert.deepEqual(authenticatorsOn(removed).map((a) => a.label), ['New phone']);
+    assert.deepEqual(
+      authenticatorsOn(removed).map((a) => a.label),
+      ['New phone'],
+    );
     const rows = await tobira.db('authenticators').where({ user_id: user.user.id });
-    assert.deepEqual(rows.map((r: { label: string }) => r.label), ['New phone']);
+    assert.deepEqual(
+      rows.map((r: { label: string }) => r.label),
+      ['New phone'],
+    );
     assert.equal((await auditOf(tobira, user.user.id, 'mfa.authenticator_remove')).at(-1)!.details.label, 'Old phone');
 
     // Only the new phone works now.
     const { refused } = await signInWith(oldSecret);
-    assert.ok(refused && isTotpPage(refused) && refused.status === 401, 'the old phone\'s code is refused');
+    assert.ok(refused && isTotpPage(refused) && refused.status === 401, "the old phone's code is refused");
     const { claims } = await signInWith(newSecret);
     assert.deepEqual(claims!.amr, ['pwd', 'otp', 'mfa']);
   });
@@ -93,7 +105,11 @@ describe('S7 new phone while the old one still works', function () {
     const keyOnPage = /id="new-secret">([^<]+)</.exec(addPage.html)![1]!.replace(/\s+/g, '');
     clock.advance(30);
     const good = codeFor(oldSecret, clock.now());
-    const wrong = await browser.submit(addPage, { label: 'Tablet', new_code: codeFor(keyOnPage, clock.now()), code: good === '123456' ? '654321' : '123456' }, '/account/authenticators');
+    const wrong = await browser.submit(
+      addPage,
+      { label: 'Tablet', new_code: codeFor(keyOnPage, clock.now()), code: good === '123456' ? '654321' : '123456' },
+      '/account/authenticators',
+    );
     assert.equal(wrong.status, 400);
     assert.match(messageOn(wrong) ?? '', /code is not correct.*Nothing was changed/);
     assert.equal(/id="new-secret">([^<]+)</.exec(wrong.html)![1]!.replace(/\s+/g, ''), keyOnPage, 'the same key, so the app already set up still fits');
@@ -103,6 +119,9 @@ describe('S7 new phone while the old one still works', function () {
     assert.match(messageOn(typo) ?? '', /code from the new app does not match/);
     // The old app's code was not used up by the typo in the new one.
     const ok = await browser.submit(typo, { label: 'Tablet', new_code: codeFor(keyOnPage, clock.now()), code: good }, '/account/authenticators');
-    assert.deepEqual(authenticatorsOn(ok).map((a) => a.label), ['Old phone', 'Tablet']);
+    assert.deepEqual(
+      authenticatorsOn(ok).map((a) => a.label),
+      ['Old phone', 'Tablet'],
+    );
   });
 });

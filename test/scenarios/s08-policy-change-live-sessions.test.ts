@@ -10,10 +10,14 @@ import { auditRows } from '../helpers/scenario-b.ts';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
 
 async function refusedWithInvalidGrant(config: oidc.Configuration, refreshToken: string, why: string): Promise<void> {
-  await assert.rejects(oidc.refreshTokenGrant(config, refreshToken), (err: oidc.ResponseBodyError) => {
-    assert.equal(err.error, 'invalid_grant', why);
-    return true;
-  }, why);
+  await assert.rejects(
+    oidc.refreshTokenGrant(config, refreshToken),
+    (err: oidc.ResponseBodyError) => {
+      assert.equal(err.error, 'invalid_grant', why);
+      return true;
+    },
+    why,
+  );
 }
 
 describe('S8 live sessions when the workspace policy tightens', function () {
@@ -91,10 +95,14 @@ describe('S8 live sessions when the workspace policy tightens', function () {
     assert.ok(back.url.startsWith(CALLBACK), 'a password-only code is issued while the policy is optional');
     // The admin tightens the policy between the redirect and the RP's code exchange (codes live 60 s).
     await setPolicy(tobira, workspace.id, 'required');
-    await assert.rejects(exchange(config, start, back.url), (err: oidc.ResponseBodyError) => {
-      assert.equal(err.error, 'invalid_grant');
-      return true;
-    }, 'the token endpoint must not issue amr ["pwd"] after the change');
+    await assert.rejects(
+      exchange(config, start, back.url),
+      (err: oidc.ResponseBodyError) => {
+        assert.equal(err.error, 'invalid_grant');
+        return true;
+      },
+      'the token endpoint must not issue amr ["pwd"] after the change',
+    );
   });
 
   it('answers prompt=none on a password-only session with login_required after the change, never a code', async () => {
@@ -130,7 +138,7 @@ describe('S8 live sessions when the workspace policy tightens', function () {
     assert.deepEqual(memberRefreshed.claims()!.amr, ['pwd']);
 
     // The user admin: the password-only refresh token is refused, and the session is stepped up via enrolment.
-    await refusedWithInvalidGrant(admin.config, admin.refreshToken, 'an admin\'s password-only refresh token is refused');
+    await refusedWithInvalidGrant(admin.config, admin.refreshToken, "an admin's password-only refresh token is refused");
     const adminStart = await authorizationUrl(admin.config);
     const passwordPage = await admin.browser.open(adminStart.url.href);
     assert.ok(passwordPage.html.includes('name="password"'), 'the password again before a factor is bound');

@@ -41,7 +41,10 @@ describe('S9 an RP asks for MFA in an optional workspace', function () {
     const { claims } = await tokensAt(config, second.start, await other.submit(second.page, { code: nextCode(clock, secret) }, '/totp'));
     assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
     assert.equal(claims.acr, ACR_MFA);
-    assert.deepEqual((await auditOf(tobira, user.user.id, 'sign_in')).map((e) => e.details.acr), [ACR_MFA, ACR_MFA]);
+    assert.deepEqual(
+      (await auditOf(tobira, user.user.id, 'sign_in')).map((e) => e.details.acr),
+      [ACR_MFA, ACR_MFA],
+    );
     return user;
   }
 
@@ -77,7 +80,10 @@ describe('S9 an RP asks for MFA in an optional workspace', function () {
     assert.equal(claims.acr, ACR_MFA);
   });
 
-  for (const [how, params] of [['acr_values', { acr_values: ACR_MFA }], ['an essential acr claim', { claims: ESSENTIAL_MFA }]] as const) {
+  for (const [how, params] of [
+    ['acr_values', { acr_values: ACR_MFA }],
+    ['an essential acr claim', { claims: ESSENTIAL_MFA }],
+  ] as const) {
     it(`prompt=none asking for MFA with ${how} on a password-only session gets login_required at the redirect URI, never a code`, async () => {
       const user = await makeUser(tobira, { workspaceSlug });
       const browser = new Browser(tobira.issuer);

@@ -36,7 +36,10 @@ describe('S11 a workspace admin lost the phone', function () {
     assert.equal(enrolled.after.status, 200);
     assert.ok(enrolled.after.url.endsWith('/admin/users'), `back in the console: ${enrolled.after.url}`);
     const rows = await auditWhere(tobira, { action: 'mfa.reset', target_id: lost.user.user.id });
-    assert.deepEqual(rows.map((r) => [r.outcome, r.actor_id]), [['success', helper.user.user.id]]);
+    assert.deepEqual(
+      rows.map((r) => [r.outcome, r.actor_id]),
+      [['success', helper.user.user.id]],
+    );
   });
 
   it('the only workspace admin signs in to /admin with a recovery code', async () => {

@@ -50,7 +50,15 @@ describe('S11: the operator resets the only workspace admin from the command lin
     let page = await browser.open(`${tobira.issuer}/admin/users`);
     page = await browser.submit(page, { email: admin.email, password: admin.password }, '/login');
     assert.ok(isTotpPage(page), 'a code is needed, and the admin has none');
-    assert.equal(await tobira.db('console_sessions').where({ user_id: admin.user.id }).count({ n: '*' }).first().then((r) => Number(r?.n)), 1);
+    assert.equal(
+      await tobira
+        .db('console_sessions')
+        .where({ user_id: admin.user.id })
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      1,
+    );
   });
 
   it('tobira mfa reset --email --reason removes the authenticators and ends the sessions', async () => {

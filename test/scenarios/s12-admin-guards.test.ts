@@ -61,7 +61,10 @@ describe('S12 admin guards', function () {
       assert.equal(row.workspace_id, workspace.id);
       assert.equal(row.actor_label, userAdmin.user.email);
     }
-    assert.equal(alertText((await postUserAction(userAdmin, target.id, 'delete', { confirm: 'yes' })).html), 'Only a workspace admin can change a workspace admin.');
+    assert.equal(
+      alertText((await postUserAction(userAdmin, target.id, 'delete', { confirm: 'yes' })).html),
+      'Only a workspace admin can change a workspace admin.',
+    );
     const after = (await findUserById(tobira.db, target.id))!;
     assert.equal(after.role, 'workspace_admin');
     assert.equal(after.status, 'active');
@@ -76,7 +79,12 @@ describe('S12 admin guards', function () {
 
     const form = await userAdmin.browser.open('/admin/users/new');
     assert.ok(!form.html.includes('value="workspace_admin"'), 'the role is not offered');
-    const created = await postRaw(userAdmin, '/admin/users', { csrf: await adminCsrf(userAdmin), email: 'boss@example.test', role: 'workspace_admin', method: 'link' });
+    const created = await postRaw(userAdmin, '/admin/users', {
+      csrf: await adminCsrf(userAdmin),
+      email: 'boss@example.test',
+      role: 'workspace_admin',
+      method: 'link',
+    });
     assert.equal(created.status, 403);
     assert.equal((await lastRefusal(userAdmin, 'user.create')).details.reason, 'create_workspace_admin');
     assert.equal(await tobira.db('users').where({ email: 'boss@example.test' }).first(), undefined);
@@ -97,7 +105,10 @@ describe('S12 admin guards', function () {
       assert.equal(reset.status, 403);
       assert.match(alertText(reset.html)!, /\/account/);
       assert.equal((await lastRefusal(actor, 'mfa.reset')).details.reason, 'own_mfa');
-      for (const [path, action] of [['disable', 'user.disable'], ['delete', 'user.delete']]) {
+      for (const [path, action] of [
+        ['disable', 'user.disable'],
+        ['delete', 'user.delete'],
+      ]) {
         assert.equal((await postUserAction(actor, me, path!, { confirm: 'yes' })).status, 403);
         assert.equal((await lastRefusal(actor, action!)).details.reason, 'self');
       }
@@ -155,7 +166,7 @@ describe('S12 admin guards', function () {
     assert.equal(rows.filter((r) => r.action === 'user.view').length, 9);
     for (const row of rows) {
       assert.equal(row.details.reason, 'not_in_workspace');
-      assert.equal(row.target_id, null, 'workspace B\'s log does not name A\'s user as a target');
+      assert.equal(row.target_id, null, "workspace B's log does not name A's user as a target");
       assert.equal(row.workspace_id, wsB.id);
     }
     const list = await adminB.browser.open(`/admin/users?q=${encodeURIComponent(member.email)}`);
@@ -165,7 +176,11 @@ describe('S12 admin guards', function () {
   it('a missing or wrong CSRF token is a 403 and changes nothing', async () => {
     const target = await makeUser(tobira, { workspaceSlug: workspace.slug });
     for (const csrf of [undefined, 'wrong', `${await adminCsrf(otherWsAdmin)}`]) {
-      for (const [path, action] of [['disable', 'user.disable'], ['delete', 'user.delete'], ['role', 'user.role_change']] as const) {
+      for (const [path, action] of [
+        ['disable', 'user.disable'],
+        ['delete', 'user.delete'],
+        ['role', 'user.role_change'],
+      ] as const) {
         const fields: Record<string, string> = { confirm: 'yes', role: 'workspace_admin', ...(csrf ? { csrf } : {}) };
         const page = await postRaw(wsAdmin, `/admin/users/${target.user.id}/${path}`, fields);
         assert.equal(page.status, 403, `${path} with csrf ${csrf}`);

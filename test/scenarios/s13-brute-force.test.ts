@@ -46,7 +46,11 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
     assert.match(alertText(page.html)!, /try again in 1 min/);
     page = await wrongCodes(browser, page, totpSecret, 1);
     assert.equal(page.status, 429);
-    assert.equal(String((await throttleRow(tobira, totpKey(user.user.id)))!.locked_until), String(row!.locked_until), 'guesses while locked do not move the lock');
+    assert.equal(
+      String((await throttleRow(tobira, totpKey(user.user.id)))!.locked_until),
+      String(row!.locked_until),
+      'guesses while locked do not move the lock',
+    );
 
     const events = await auditRows(tobira, { target_id: user.user.id });
     const of = (action: string, outcome: string) => events.filter((e) => e.action === action && e.outcome === outcome);
@@ -103,7 +107,10 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
     assert.match(alertText(page.html)!, /try again in 1 min/);
     assert.equal((await tobira.db('recovery_codes').where({ user_id: user.user.id }).whereNotNull('used_at')).length, 0, 'the real code was not used up');
     const events = await auditRows(tobira, { target_id: user.user.id });
-    assert.deepEqual([events.filter((e) => e.action === 'mfa.recovery_code' && e.outcome === 'failure').length, events.filter((e) => e.action === 'lock').length], [3, 1]);
+    assert.deepEqual(
+      [events.filter((e) => e.action === 'mfa.recovery_code' && e.outcome === 'failure').length, events.filter((e) => e.action === 'lock').length],
+      [3, 1],
+    );
   });
 
   it('checks no more than 5 of 20 simultaneous wrong codes and locks once, for a minute', async () => {
@@ -149,12 +156,16 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
       const elsewhere = await attempts(uniqueAddress(), user.email.toUpperCase(), [user.password]);
       assert.equal(elsewhere[0]!.status, 429, 'the per-account lock holds from any address and any letter case');
 
-      for (const email of [user.email, unknown as CanonicalEmail]) { // lower-case ASCII: already canonical
+      for (const email of [user.email, unknown as CanonicalEmail]) {
+        // lower-case ASCII: already canonical
         const row = await throttleRow(tobira, throttleKeys.passwordAccount(email));
         assert.ok(Math.abs(lockSecondsLeft(row, clock.now()) - 60) < 3);
       }
       const locks = await auditRows(tobira, { target_id: user.user.id, action: 'lock' });
-      assert.deepEqual(locks.map((l) => [l.details.factor, l.details.scope]), [['password', 'untrusted']]);
+      assert.deepEqual(
+        locks.map((l) => [l.details.factor, l.details.scope]),
+        [['password', 'untrusted']],
+      );
 
       clock.advance(61);
       const [back] = await attempts(uniqueAddress(), user.email, [user.password]);
@@ -189,7 +200,10 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
       const row = await throttleRow(tobira, `password:ip:${address}`);
       assert.ok(Math.abs(lockSecondsLeft(row, clock.now()) - 60) < 3);
       const locks = await auditRows(tobira, { ip: address, action: 'lock' });
-      assert.deepEqual(locks.map((l) => l.details.scope), ['address']);
+      assert.deepEqual(
+        locks.map((l) => l.details.scope),
+        ['address'],
+      );
 
       const [elsewhere] = await attempts(uniqueAddress(), user.email, [user.password]);
       assert.ok(elsewhere!.url.startsWith(CALLBACK), 'the same user from another address signs in');

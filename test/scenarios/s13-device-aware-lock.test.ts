@@ -18,7 +18,7 @@ const DEVICE_COOKIE = 'tobira.device';
 const INCORRECT = /^401 The e-mail address or password is incorrect/;
 const PAUSED = /^429 .*sign-in is paused: try again in 1 min/;
 
-describe('S13 device-aware lock: strangers lock out strangers, never the user\'s own browser', function () {
+describe("S13 device-aware lock: strangers lock out strangers, never the user's own browser", function () {
   this.timeout(30_000);
   const clock = adjustableClock();
   let tobira: RunningTobira;
@@ -76,8 +76,14 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     const { user, v } = await victim();
     const x = browser();
     const attempts = await wrongPasswords(x, user.email, 10);
-    assert.ok(attempts.slice(0, 4).every((a) => INCORRECT.test(a)), attempts.join('\n'));
-    assert.ok(attempts.slice(4).every((a) => PAUSED.test(a)), attempts.join('\n'));
+    assert.ok(
+      attempts.slice(0, 4).every((a) => INCORRECT.test(a)),
+      attempts.join('\n'),
+    );
+    assert.ok(
+      attempts.slice(4).every((a) => PAUSED.test(a)),
+      attempts.join('\n'),
+    );
 
     await signInWithPassword(v, user);
     assert.match(outcome(await tryPassword(x, user.email, user.password)), PAUSED, 'X is refused with the right password');
@@ -89,9 +95,16 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     assert.ok(back.url.startsWith(CALLBACK), `X signs in once the lock is over, got ${outcome(back)}`);
 
     const locks = await auditRows(tobira, { target_id: user.user.id, action: 'lock' });
-    assert.deepEqual(locks.map((l) => [l.details.factor, l.details.scope]), [['password', 'untrusted']]);
+    assert.deepEqual(
+      locks.map((l) => [l.details.factor, l.details.scope]),
+      [['password', 'untrusted']],
+    );
     const failures = (await auditRows(tobira, { target_id: user.user.id, action: 'sign_in' })).filter((e) => e.outcome === 'failure');
-    assert.deepEqual(failures.map((f) => f.details.scope), Array(5).fill('untrusted'), 'five passwords were checked, all charged to untrusted browsers');
+    assert.deepEqual(
+      failures.map((f) => f.details.scope),
+      Array(5).fill('untrusted'),
+      'five passwords were checked, all charged to untrusted browsers',
+    );
   });
 
   it('counts a forged device cookie, and one for another account, as untrusted', async () => {
@@ -109,11 +122,7 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     const [payload, signature] = genuine.split('.') as [string, string];
     const entries = JSON.parse(Buffer.from(payload, 'base64url').toString()) as [string, string, number][];
     const longer = Buffer.from(JSON.stringify(entries.map(([a, n, e]) => [a, n, e + 86400]))).toString('base64url');
-    const forgeries = [
-      `${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`,
-      `${longer}.${signature}`,
-      'garbage',
-    ];
+    const forgeries = [`${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`, `${longer}.${signature}`, 'garbage'];
     for (const forged of forgeries) {
       const f = browser();
       f.setCookie(DEVICE_COOKIE, forged);
@@ -130,7 +139,10 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     const w = browser();
     await signInWithPassword(w, user);
     const attempts = await wrongPasswords(v, user.email, 5);
-    assert.ok(attempts.slice(0, 4).every((a) => INCORRECT.test(a)), attempts.join('\n'));
+    assert.ok(
+      attempts.slice(0, 4).every((a) => INCORRECT.test(a)),
+      attempts.join('\n'),
+    );
     assert.match(attempts[4]!, PAUSED);
     assert.match(outcome(await tryPassword(v, user.email, user.password, { prompt: 'login' })), PAUSED, 'the locked cookie is refused the right password');
 
@@ -138,13 +150,16 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     await signInWithPassword(browser(), user);
     assert.equal(await throttleRow(tobira, throttleKeys.passwordAccount(user.email)), undefined, 'the untrusted budget was never charged');
     const locks = await auditRows(tobira, { target_id: user.user.id, action: 'lock' });
-    assert.deepEqual(locks.map((l) => [l.details.factor, l.details.scope]), [['password', 'device']]);
+    assert.deepEqual(
+      locks.map((l) => [l.details.factor, l.details.scope]),
+      [['password', 'device']],
+    );
 
     clock.advance(61);
     await signInWithPassword(v, user);
   });
 
-  it('does not hold the user\'s own browser at an address that sprayed 20 wrong passwords', async () => {
+  it("does not hold the user's own browser at an address that sprayed 20 wrong passwords", async () => {
     const address = uniqueAddress();
     const user = await makeUser(tobira, { workspaceSlug });
     const v = browser(address);
@@ -181,7 +196,11 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     const checked = (await auditRows(tobira, { target_id: user.user.id, action: 'sign_in' })).filter((e) => e.outcome === 'failure');
     assert.ok(checked.length <= 5, `a burst must not buy more guesses: ${checked.length} passwords were checked`);
     const devices = await tobira.db('throttles').where('key', 'like', `${throttleKeys.passwordAccount(user.email)}:device:%`);
-    assert.deepEqual(devices.map((r) => r.locks), [1], 'one device row, locked once');
+    assert.deepEqual(
+      devices.map((r) => r.locks),
+      [1],
+      'one device row, locked once',
+    );
   });
 
   it('holds across nodes: a lock set on node B refuses strangers on node A, and B accepts the cookie A issued', async () => {
@@ -211,7 +230,7 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     assert.ok(p.cookie(DEVICE_COOKIE), 'the completed sign-in does');
   });
 
-  it('keeps /account\'s password confirmation open to the user\'s own browser while strangers are locked out', async () => {
+  it("keeps /account's password confirmation open to the user's own browser while strangers are locked out", async () => {
     const user = await makeUser(tobira, { workspaceSlug });
     const { browser: v } = await openAccount(tobira, clock, user, undefined, browser());
     await wrongPasswords(browser(), user.email, 5);
@@ -225,10 +244,21 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     const { user, v } = await victim();
     await wrongPasswords(browser(), user.email, 5);
     await wrongPasswords(v, user.email, 5);
-    await tobira.db('throttles').insert({ key: throttleKeys.totp(user.user.id), failures: 0, locks: 1, locked_until: new Date(clock.now().getTime() + 600_000), updated_at: clock.now() });
+    await tobira
+      .db('throttles')
+      .insert({
+        key: throttleKeys.totp(user.user.id),
+        failures: 0,
+        locks: 1,
+        locked_until: new Date(clock.now().getTime() + 600_000),
+        updated_at: clock.now(),
+      });
 
     const page = await admin.browser.open(`/admin/users/${user.user.id}`);
-    assert.match(page.html, /Password sign-in is locked until \d{4}-\d\d-\d\d \d\d:\d\d UTC after too many wrong passwords, for browsers this user has not signed in with\./);
+    assert.match(
+      page.html,
+      /Password sign-in is locked until \d{4}-\d\d-\d\d \d\d:\d\d UTC after too many wrong passwords, for browsers this user has not signed in with\./,
+    );
     assert.match(page.html, /Password sign-in is locked on 1 of this user&#39;s own browsers/);
     assert.match(page.html, /Verification codes are locked until/);
     const list = await admin.browser.open(`/admin/users?q=${encodeURIComponent(user.email)}`);
@@ -238,7 +268,10 @@ describe('S13 device-aware lock: strangers lock out strangers, never the user\'s
     admin.browser.setCookie('tobira_lang', 'en');
 
     assertRedirect(await postUserAction(admin, user.user.id, 'clear-lock'), /\?done=lock$/);
-    const left = await tobira.db('throttles').where('key', 'like', `${throttleKeys.passwordAccount(user.email)}%`).orWhere({ key: throttleKeys.totp(user.user.id) });
+    const left = await tobira
+      .db('throttles')
+      .where('key', 'like', `${throttleKeys.passwordAccount(user.email)}%`)
+      .orWhere({ key: throttleKeys.totp(user.user.id) });
     assert.deepEqual(left, [], 'the untrusted, device and code rows are gone');
     assert.match((await admin.browser.open(`/admin/users/${user.user.id}`)).html, /Not locked\./);
     const [cleared] = await auditWhere(tobira, { action: 'lock.clear', target_id: user.user.id });

@@ -45,7 +45,10 @@ describe('S14 replay: a TOTP code that was accepted is refused a second time, on
     assert.equal(refused.status, 401);
     assert.match(alertText(refused.html)!, /not correct, or it has already been used/);
     const failures = await auditRows(nodeA, { target_id: user.user.id, action: 'mfa.totp' });
-    assert.deepEqual(failures.map((f) => [f.outcome, f.details.reason]), [['failure', 'replayed']]);
+    assert.deepEqual(
+      failures.map((f) => [f.outcome, f.details.reason]),
+      [['failure', 'replayed']],
+    );
 
     // The next code from the app works in that same browser.
     clock.advance(30);

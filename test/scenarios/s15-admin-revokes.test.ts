@@ -11,7 +11,7 @@ import { authorizationUrl, discover, signIn } from '../helpers/rp.ts';
 import { assertRedirect, auditWhere, postUserAction, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { findUserById } from '../../src/db/users.ts';
 
-describe('S15 an admin\'s reset, disable and delete end the user\'s sessions and tokens', function () {
+describe("S15 an admin's reset, disable and delete end the user's sessions and tokens", function () {
   this.timeout(60_000);
   const clock = adjustableClock();
   let tobira: RunningTobira;
@@ -66,7 +66,10 @@ describe('S15 an admin\'s reset, disable and delete end the user\'s sessions and
     const { tokens } = await signIn(config, new Browser(tobira.issuer), member.user);
     assert.deepEqual(tokens.claims()!.amr, ['pwd']);
     const actions = (await auditWhere(tobira, { target_id: member.user.user.id, actor_id: admin.user.user.id })).map((r) => `${r.action}:${r.outcome}`);
-    assert.deepEqual(actions.filter((a) => a.startsWith('user.')), ['user.disable:success', 'user.enable:success']);
+    assert.deepEqual(
+      actions.filter((a) => a.startsWith('user.')),
+      ['user.disable:success', 'user.enable:success'],
+    );
   });
 
   it('after deleting; the audit row keeps who it was', async () => {

@@ -22,7 +22,15 @@ type Row = Record<'time' | 'actor' | 'action' | 'target' | 'outcome' | 'ip' | 'a
 
 function tableRows(html: string): Row[] {
   return [...html.matchAll(/<tr data-action="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => {
-    const cells = [...m[2]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => decodeHtml(c[1]!.replace(/<wbr>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
+    const cells = [...m[2]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) =>
+      decodeHtml(
+        c[1]!
+          .replace(/<wbr>/g, '')
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      ),
+    );
     const [time = '', actor = '', action = '', target = '', outcome = '', ip = '', agent = '', details = ''] = cells;
     return { code: m[1]!, time, actor, action, target, outcome, ip, agent, details };
   });
@@ -80,8 +88,15 @@ describe('S16: the audit log', function () {
     assert.equal((await browser.request(`${tobira.issuer}/admin/workspace/policy`, { method: 'POST', body })).status, 303);
     // Another workspace's events, which this admin must never see.
     await insertAuditEvent(tobira.db, {
-      action: 'sign_in', outcome: 'failure', workspaceId: (await tobira.db('users').where({ id: outsider.user.id }).first()).workspace_id,
-      actorType: 'user', actorId: outsider.user.id, actorLabel: outsider.email, targetType: 'user', targetId: outsider.user.id, details: { marker: 'elsewhere' },
+      action: 'sign_in',
+      outcome: 'failure',
+      workspaceId: (await tobira.db('users').where({ id: outsider.user.id }).first()).workspace_id,
+      actorType: 'user',
+      actorId: outsider.user.id,
+      actorLabel: outsider.email,
+      targetType: 'user',
+      targetId: outsider.user.id,
+      details: { marker: 'elsewhere' },
     });
   });
 
@@ -128,14 +143,23 @@ describe('S16: the audit log', function () {
     assert.equal(reset.target, member.email);
     assert.match(reset.details, /S16: operator action/);
     assert.ok(find('admin.sign_in', 'success'));
-    assert.ok(rows.every((r) => !r.details.includes('elsewhere')), 'only this workspace');
+    assert.ok(
+      rows.every((r) => !r.details.includes('elsewhere')),
+      'only this workspace',
+    );
     const times = rows.map((r) => r.time);
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
   });
 
   it('stores the same facts for each event in the database', async () => {
     const events = await tobira.db('audit_events').where({ workspace_id: workspace.id });
-    for (const [action, outcome] of [['sign_in', 'failure'], ['mfa.totp', 'failure'], ['mfa.enrol', 'success'], ['workspace.policy_change', 'success'], ['mfa.reset', 'success']]) {
+    for (const [action, outcome] of [
+      ['sign_in', 'failure'],
+      ['mfa.totp', 'failure'],
+      ['mfa.enrol', 'success'],
+      ['workspace.policy_change', 'success'],
+      ['mfa.reset', 'success'],
+    ]) {
       const event = events.find((e: { action: string; outcome: string }) => e.action === action && e.outcome === outcome);
       assert.ok(event, `${action} ${outcome}`);
       assert.ok(event.occurred_at instanceof Date);
@@ -150,7 +174,10 @@ describe('S16: the audit log', function () {
   it('filters by user, action and dates; a user of another workspace matches nothing', async () => {
     const byUser = tableRows((await open(`/admin/audit?user=${encodeURIComponent(member.email.toUpperCase())}`)).html);
     assert.ok(byUser.length >= 2);
-    assert.ok(byUser.every((r) => r.actor === member.email || r.target === member.email), JSON.stringify(byUser));
+    assert.ok(
+      byUser.every((r) => r.actor === member.email || r.target === member.email),
+      JSON.stringify(byUser),
+    );
     const byAction = tableRows((await open('/admin/audit?action=mfa.totp')).html);
     assert.ok(byAction.length >= 1 && byAction.every((r) => r.code === 'mfa.totp'));
     const today = new Date().toISOString().slice(0, 10);
@@ -193,14 +220,24 @@ describe('S16: the audit log', function () {
     const [header, ...records] = parseCsv(csv.html.replace(/^\uFEFF/, ''));
     const col = (name: string) => header!.indexOf(name);
     const inDb = await tobira.db('audit_events').where({ workspace_id: workspace.id }).orderBy('id', 'desc');
-    assert.deepEqual(records.map((r) => r[col('id')]), inDb.map((e: { id: string }) => String(e.id)));
+    assert.deepEqual(
+      records.map((r) => r[col('id')]),
+      inDb.map((e: { id: string }) => String(e.id)),
+    );
     assert.ok(records.every((r) => r[col('workspace')] === workspace.slug));
     assert.doesNotMatch(csv.html, /elsewhere/);
 
     const json = await open('/admin/audit/export.json?action=workspace.policy_change');
     assert.match(json.headers.get('content-type') ?? '', /^application\/json/);
     assert.match(json.headers.get('content-disposition') ?? '', /^attachment; filename=".*\.json"$/);
-    const parsed = JSON.parse(json.html) as { action: string; workspace: string; actor: string; details: Record<string, unknown>; ip: string; user_agent: string }[];
+    const parsed = JSON.parse(json.html) as {
+      action: string;
+      workspace: string;
+      actor: string;
+      details: Record<string, unknown>;
+      ip: string;
+      user_agent: string;
+    }[];
     assert.equal(parsed.length, 1);
     assert.equal(parsed[0]!.actor, admin.email);
     assert.deepEqual(parsed[0]!.details, { from: 'optional', to: 'required', users_to_enrol: 2 });

@@ -10,9 +10,7 @@ import { discover } from '../helpers/rp.ts';
 import { isEnrolmentPage, isTotpPage, recoveryCodesOn, setPolicy } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, linkOn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { csrfOn } from '../helpers/console.ts';
-import {
-  addAuthenticator, authenticatorsOn, change, codesLeftOn, freshCode, messageOn, openAccount, post,
-} from '../helpers/account.ts';
+import { addAuthenticator, authenticatorsOn, change, codesLeftOn, freshCode, messageOn, openAccount, post } from '../helpers/account.ts';
 import { codeFor } from '../helpers/totp.ts';
 import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
 import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
@@ -88,14 +86,23 @@ describe('S17 self-service at /account', function () {
     assert.equal(messageOn(done), 'The authenticator app was renamed.');
     assert.equal((await authenticatorRows(user))[0].label, 'Work phone');
     const renames = await auditOf(tobira, user.user.id, 'mfa.authenticator_rename');
-    assert.deepEqual(renames.map((e) => [e.outcome, e.details.reason]), [['failure', 'malformed'], ['failure', 'wrong'], ['success', undefined]]);
+    assert.deepEqual(
+      renames.map((e) => [e.outcome, e.details.reason]),
+      [
+        ['failure', 'malformed'],
+        ['failure', 'wrong'],
+        ['success', undefined],
+      ],
+    );
     assert.deepEqual([renames[2]!.details.from, renames[2]!.details.to], ['Pixel 8', 'Work phone']);
   });
 
   it('regenerates recovery codes: the 10 new ones are shown once, the old ones stop working', async () => {
     const { user, secret, recoveryCodes, browser } = await enrolledAtAccount();
     const oldHashes = (await unusedCodes(user)).map((r: { code_hash: string }) => r.code_hash);
-    const wrong = await change(browser, tobira.issuer, '/account/recovery-codes/new', { code: '000000' === codeFor(secret, clock.now()) ? '999999' : '000000' });
+    const wrong = await change(browser, tobira.issuer, '/account/recovery-codes/new', {
+      code: '000000' === codeFor(secret, clock.now()) ? '999999' : '000000',
+    });
     assert.equal(wrong.status, 400);
     assert.deepEqual((await unusedCodes(user)).map((r: { code_hash: string }) => r.code_hash).sort(), oldHashes.sort(), 'nothing changed');
 
@@ -115,7 +122,10 @@ describe('S17 self-service at /account', function () {
     const ok = await signInWithRecoveryCode(user, fresh[0]!);
     assert.match(ok.html, /Signed in with a recovery code/);
     const events = await auditOf(tobira, user.user.id, 'mfa.recovery_codes_regenerate');
-    assert.deepEqual(events.map((e) => e.outcome), ['failure', 'success']);
+    assert.deepEqual(
+      events.map((e) => e.outcome),
+      ['failure', 'success'],
+    );
     assert.equal(events[1]!.details.count, 10);
   });
 
@@ -221,7 +231,10 @@ describe('S17 self-service at /account', function () {
     assert.equal((await authenticatorRows(user)).length, 1);
     assert.equal((await authenticatorRows(user))[0].label, 'Pixel 8');
     assert.equal((await unusedCodes(user)).length, 10);
-    const throttle = await tobira.db('throttles').where({ key: `totp:user:${user.user.id}` }).first();
+    const throttle = await tobira
+      .db('throttles')
+      .where({ key: `totp:user:${user.user.id}` })
+      .first();
     assert.ok(throttle.locked_until, 'the lock is in the database');
   });
 
@@ -251,7 +264,7 @@ describe('S17 self-service at /account', function () {
     assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
   });
 
-  it('refuses to remove the only authenticator, and hides other users\' authenticators (404)', async () => {
+  it("refuses to remove the only authenticator, and hides other users' authenticators (404)", async () => {
     const { user, secret, browser, page } = await enrolledAtAccount();
     const [only] = authenticatorsOn(page);
     const shown = await browser.open(`${tobira.issuer}/account/authenticators/${only!.id}/remove`);

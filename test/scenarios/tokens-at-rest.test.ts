@@ -19,10 +19,14 @@ describe('no usable token in the database (issue 8, item 3)', () => {
   after(async () => tobira.close());
 
   async function dumpAllTables(): Promise<string> {
-    const tables = await tobira.db('information_schema.tables')
+    const tables = await tobira
+      .db('information_schema.tables')
       .select<{ table_name: string }[]>('table_name')
       .where({ table_schema: tobira.db.raw('current_schema()'), table_type: 'BASE TABLE' });
-    assert.ok(tables.some((t) => t.table_name === 'oidc_models'), 'the dump covers the schema Tobira writes to');
+    assert.ok(
+      tables.some((t) => t.table_name === 'oidc_models'),
+      'the dump covers the schema Tobira writes to',
+    );
     const parts: string[] = [];
     for (const { table_name: table } of tables) {
       const result = await tobira.db.raw(`select t::text as row from "${table.replace(/"/g, '""')}" t`);
@@ -118,7 +122,14 @@ describe('no usable token in the database (issue 8, item 3)', () => {
     Object.assign(held, cookiesOf(adminLogin.browser, 'admin console'));
     const created = await adminLogin.browser.request('/admin/users', {
       method: 'POST',
-      body: new URLSearchParams({ csrf: held['admin console CSRF token'], email: `linked-${unique()}@example.test`, name: '', role: 'member', method: 'link', password: '' }),
+      body: new URLSearchParams({
+        csrf: held['admin console CSRF token'],
+        email: `linked-${unique()}@example.test`,
+        name: '',
+        role: 'member',
+        method: 'link',
+        password: '',
+      }),
     });
     assert.equal(created.status, 200);
     const link = decodeHtml(/<pre id="set-password-link">([^<]+)<\/pre>/.exec(created.html)![1]!);
@@ -128,7 +139,10 @@ describe('no usable token in the database (issue 8, item 3)', () => {
 
     // Everything still works from its hash.
     assert.equal((await new Browser(tobira.issuer).open(link)).status, 200, 'the set-password link opens');
-    const accountOut = await account.browser.request('/account/logout', { method: 'POST', body: new URLSearchParams({ csrf: held['account console CSRF token'] }) });
+    const accountOut = await account.browser.request('/account/logout', {
+      method: 'POST',
+      body: new URLSearchParams({ csrf: held['account console CSRF token'] }),
+    });
     assert.equal(accountOut.status, 302, 'a console form with its CSRF token is accepted');
     assert.match(accountOut.headers.get('location') ?? '', /\/session\/end\?client_id=tobira-account/);
 
@@ -170,7 +184,9 @@ describe('no usable token in the database (issue 8, item 3)', () => {
     const login = await browser.open(pushed.href);
     assert.match(login.html, /name="password"/);
     assertNoneStored(await dumpAllTables(), {
-      'pushed request id': requestUri.split(':').pop()!, 'interaction id': uidOf(login.url), ...cookiesOf(browser, 'browser'),
+      'pushed request id': requestUri.split(':').pop()!,
+      'interaction id': uidOf(login.url),
+      ...cookiesOf(browser, 'browser'),
     });
 
     const back = await browser.submit(login, { email: user.email, password: user.password });

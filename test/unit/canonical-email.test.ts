@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { canonicalEmail, type CanonicalEmailResult } from '../../src/identity/email.ts';
 
-const ok = (email: string): CanonicalEmailResult => ({ ok: true, email } as CanonicalEmailResult);
-const refused = (reason: string): CanonicalEmailResult => ({ ok: false, reason } as CanonicalEmailResult);
+const ok = (email: string): CanonicalEmailResult => ({ ok: true, email }) as CanonicalEmailResult;
+const refused = (reason: string): CanonicalEmailResult => ({ ok: false, reason }) as CanonicalEmailResult;
 
 describe('canonical e-mail', () => {
   it('lower-cases letters without a locale', () => {
@@ -86,7 +86,11 @@ describe('canonical e-mail', () => {
   });
 
   it('is its own canonical form, for every code point of the BMP and the mathematical and enclosed letters', () => {
-    const points = [[0, 0xffff], [0x1d400, 0x1d7ff], [0x1f100, 0x1f1ff]].flatMap(([from, to]) => Array.from({ length: to! - from! + 1 }, (_, i) => from! + i));
+    const points = [
+      [0, 0xffff],
+      [0x1d400, 0x1d7ff],
+      [0x1f100, 0x1f1ff],
+    ].flatMap(([from, to]) => Array.from({ length: to! - from! + 1 }, (_, i) => from! + i));
     for (const cp of points) {
       if (cp >= 0xd800 && cp < 0xe000) continue;
       const c = String.fromCodePoint(cp);

@@ -28,7 +28,11 @@ async function databaseBefore0005(): Promise<{ db: Db; close: () => Promise<void
   if (process.env.DATABASE_URL) {
     const schema = `migration_0005_${unique()}`;
     db = knexFactory({
-      client: 'pg', connection: process.env.DATABASE_URL, searchPath: [schema], migrations: migrationConfig(), pool: { min: 0, max: 2 },
+      client: 'pg',
+      connection: process.env.DATABASE_URL,
+      searchPath: [schema],
+      migrations: migrationConfig(),
+      pool: { min: 0, max: 2 },
       log: { warn: () => {}, error: () => {}, deprecate: () => {}, debug: () => {} },
     });
     await db.raw(`create schema "${schema}"`);
@@ -54,13 +58,18 @@ async function migrateUpTo0005(db: Db): Promise<void> {
 }
 
 async function userIn(db: Db): Promise<{ userId: string; workspaceId: string }> {
-  const [workspace] = await db('workspaces').insert({ slug: `ws-${unique()}`, display_name: 'Migrated' }).returning('id');
-  const [user] = await db('users').insert({ workspace_id: workspace.id, email: `migrated-${unique()}@example.test` }).returning('id');
+  const [workspace] = await db('workspaces')
+    .insert({ slug: `ws-${unique()}`, display_name: 'Migrated' })
+    .returning('id');
+  const [user] = await db('users')
+    .insert({ workspace_id: workspace.id, email: `migrated-${unique()}@example.test` })
+    .returning('id');
   return { userId: user.id, workspaceId: workspace.id };
 }
 
 async function dump(db: Db): Promise<string> {
-  const tables = await db('information_schema.tables').select<{ table_name: string }[]>('table_name')
+  const tables = await db('information_schema.tables')
+    .select<{ table_name: string }[]>('table_name')
     .where({ table_schema: db.raw('current_schema()'), table_type: 'BASE TABLE' });
   const parts: string[] = [];
   for (const { table_name: table } of tables) {
@@ -87,32 +96,89 @@ describe('migration 0005: stored tokens become keyed hashes', () => {
     const [accessToken, refreshToken, code, interactionId, parId] = [raw(), raw(), raw(), raw().slice(0, 21), raw()];
     const base = (jti: string, kind: string) => ({ iat: now, exp: now + 3600, jti, kind });
     const written: [string, string, OidcPayload][] = [
-      ['Session', sessionId, { ...base(sessionId, 'Session'), uid: sessionUid, accountId: userId, loginTs: now, authorizations: { rp: { sid: 'sid-1', grantId } } }],
+      [
+        'Session',
+        sessionId,
+        { ...base(sessionId, 'Session'), uid: sessionUid, accountId: userId, loginTs: now, authorizations: { rp: { sid: 'sid-1', grantId } } },
+      ],
       ['Grant', grantId, { ...base(grantId, 'Grant'), accountId: userId, clientId: 'rp', openid: { scope: 'openid email' } }],
-      ['AccessToken', accessToken, { ...base(accessToken, 'AccessToken'), accountId: userId, grantId, clientId: 'rp', sessionUid, scope: 'openid', expiresWithSession: true, extra: { acr: 'pwd' } }],
-      ['RefreshToken', refreshToken, { ...base(refreshToken, 'RefreshToken'), accountId: userId, grantId, clientId: 'rp', sessionUid, scope: 'openid', iiat: now, rotations: 1 }],
-      ['AuthorizationCode', code, { ...base(code, 'AuthorizationCode'), accountId: userId, grantId, clientId: 'rp', sessionUid, redirectUri: 'https://rp.example.test/cb', codeChallenge: 'x', codeChallengeMethod: 'S256' }],
+      [
+        'AccessToken',
+        accessToken,
+        {
+          ...base(accessToken, 'AccessToken'),
+          accountId: userId,
+          grantId,
+          clientId: 'rp',
+          sessionUid,
+          scope: 'openid',
+          expiresWithSession: true,
+          extra: { acr: 'pwd' },
+        },
+      ],
+      [
+        'RefreshToken',
+        refreshToken,
+        { ...base(refreshToken, 'RefreshToken'), accountId: userId, grantId, clientId: 'rp', sessionUid, scope: 'openid', iiat: now, rotations: 1 },
+      ],
+      [
+        'AuthorizationCode',
+        code,
+        {
+          ...base(code, 'AuthorizationCode'),
+          accountId: userId,
+          grantId,
+          clientId: 'rp',
+          sessionUid,
+          redirectUri: 'https://rp.example.test/cb',
+          codeChallenge: 'x',
+          codeChallengeMethod: 'S256',
+        },
+      ],
       ['PushedAuthorizationRequest', parId, { ...base(parId, 'PushedAuthorizationRequest'), request: 'eyJhbGciOiJub25lIn0.e30.', trusted: true }],
-      ['Interaction', interactionId, {
-        ...base(interactionId, 'Interaction'), returnTo: `${ISSUER}/auth/${interactionId}`, params: { client_id: 'rp', scope: 'openid' },
-        prompt: { name: 'login', reasons: ['login_prompt'], details: {} }, session: { accountId: userId, uid: sessionUid, cookie: sessionId, acr: 'pwd' },
-        cid: 'cid-1', parJti: parId, result: { tobira: { accountId: userId, reasons: [] } },
-      }],
+      [
+        'Interaction',
+        interactionId,
+        {
+          ...base(interactionId, 'Interaction'),
+          returnTo: `${ISSUER}/auth/${interactionId}`,
+          params: { client_id: 'rp', scope: 'openid' },
+          prompt: { name: 'login', reasons: ['login_prompt'], details: {} },
+          session: { accountId: userId, uid: sessionUid, cookie: sessionId, acr: 'pwd' },
+          cid: 'cid-1',
+          parJti: parId,
+          result: { tobira: { accountId: userId, reasons: [] } },
+        },
+      ],
     ];
     // Exactly what the adapter before 0005 did: raw id, payload as given.
     for (const [model, id, payload] of written) await upsertModel(db, model, id, payload, 3600);
     await consumeModel(db, 'RefreshToken', refreshToken);
     const expired = raw();
     await upsertModel(db, 'AccessToken', expired, { ...base(expired, 'AccessToken'), accountId: userId }, 3600);
-    await db('oidc_models').where({ id: expired }).update({ expires_at: new Date(Date.now() - 1000) });
+    await db('oidc_models')
+      .where({ id: expired })
+      .update({ expires_at: new Date(Date.now() - 1000) });
 
     const consoleToken = raw();
     const csrf = raw();
     await db('console_sessions').insert({
-      id: sha256(consoleToken), user_id: userId, console: 'account', csrf_token: csrf, acr: 'pwd', auth_time: new Date(), created_at: new Date(), expires_at: new Date(Date.now() + 3600_000),
+      id: sha256(consoleToken),
+      user_id: userId,
+      console: 'account',
+      csrf_token: csrf,
+      acr: 'pwd',
+      auth_time: new Date(),
+      created_at: new Date(),
+      expires_at: new Date(Date.now() + 3600_000),
     });
     const linkToken = raw();
-    await db('set_password_tokens').insert({ id: sha256(linkToken), user_id: userId, created_at: new Date(), expires_at: new Date(Date.now() + 7 * 86400_000) });
+    await db('set_password_tokens').insert({
+      id: sha256(linkToken),
+      user_id: userId,
+      created_at: new Date(),
+      expires_at: new Date(Date.now() + 7 * 86400_000),
+    });
 
     // Later migrations run after it; 0005 is the one that must convert.
     assert.equal((await migrateLatest(db, () => keys))[0], '0005_hashed_ids.ts');
@@ -125,7 +191,9 @@ describe('migration 0005: stored tokens become keyed hashes', () => {
 
     const Adapter = adapterFactory(db, keys, ISSUER);
     for (const [model, id, payload] of written) {
-      const row = await db('oidc_models').where({ model, id: storedId(keys, id) }).first();
+      const row = await db('oidc_models')
+        .where({ model, id: storedId(keys, id) })
+        .first();
       assert.ok(row, `${model} is stored under the HMAC of its id`);
       const unsealed = (p: OidcPayload) => (typeof p.parJti === 'string' ? { ...p, parJti: open(keys.dataKey, PAR_PURPOSE, p.parJti) } : p);
       assert.deepEqual(unsealed(row.payload), unsealed(toStored(model, id, payload, keys)), `${model} is stored as the adapter writes it`);
@@ -135,7 +203,7 @@ describe('migration 0005: stored tokens become keyed hashes', () => {
       assert.deepEqual(rest, expected, `${model} reads back as oidc-provider wrote it (less the session cookie of an interaction)`);
       assert.equal(typeof consumed === 'number', model === 'RefreshToken', `${model} keeps its consumed mark`);
     }
-    assert.equal((await new Adapter('Session').findByUid(sessionUid) as OidcPayload).accountId, userId, 'sessions are still found by uid');
+    assert.equal(((await new Adapter('Session').findByUid(sessionUid)) as OidcPayload).accountId, userId, 'sessions are still found by uid');
     await new Adapter('AccessToken').revokeByGrantId(grantId);
     assert.equal(await new Adapter('AccessToken').find(accessToken), undefined, 'revocation by grant still reaches re-keyed rows');
     assert.equal((await db('oidc_models').where({ id: expired })).length + (await db('oidc_models').where({ id: storedId(keys, expired) })).length, 0);
@@ -143,7 +211,10 @@ describe('migration 0005: stored tokens become keyed hashes', () => {
     assert.equal((await db('console_sessions')).length, 0);
     assert.equal('csrf_token' in (await db('console_sessions').columnInfo()), false, 'no CSRF token column is left');
     const ended = await db('audit_events').where({ action: 'console.session_ended' });
-    assert.deepEqual(ended.map((e) => [e.workspace_id, e.target_id, e.actor_type, e.details]), [[workspaceId, userId, 'system', { console: 'account', reason: 'tokens_hashed_at_rest' }]]);
+    assert.deepEqual(
+      ended.map((e) => [e.workspace_id, e.target_id, e.actor_type, e.details]),
+      [[workspaceId, userId, 'system', { console: 'account', reason: 'tokens_hashed_at_rest' }]],
+    );
     const summary = await db('audit_events').where({ action: 'migrate.hash_tokens' }).first();
     assert.deepEqual(summary.details, { oidc_rows_rekeyed: written.length, console_sessions_ended: 1, set_password_links_kept_until_expiry: 1 });
 

@@ -36,7 +36,9 @@ async function beforeCanonicalEmails(): Promise<{ db: Db; close: () => Promise<v
 }
 
 async function addUsers(db: Db, emails: string[]): Promise<string[]> {
-  const [workspace] = await db('workspaces').insert({ slug: `ws-${randomBytes(4).toString('hex')}`, display_name: 'Migration test' }).returning('id');
+  const [workspace] = await db('workspaces')
+    .insert({ slug: `ws-${randomBytes(4).toString('hex')}`, display_name: 'Migration test' })
+    .returning('id');
   const ids: string[] = [];
   for (const email of emails) {
     const [row] = await db('users').insert({ workspace_id: workspace.id, email }).returning('id');
@@ -45,7 +47,10 @@ async function addUsers(db: Db, emails: string[]): Promise<string[]> {
   return ids;
 }
 
-const indexes = async (db: Db) => (await db.raw("select indexname from pg_indexes where tablename = 'users' and indexname like 'users_email%'")).rows.map((r: { indexname: string }) => r.indexname).sort();
+const indexes = async (db: Db) =>
+  (await db.raw("select indexname from pg_indexes where tablename = 'users' and indexname like 'users_email%'")).rows
+    .map((r: { indexname: string }) => r.indexname)
+    .sort();
 const applied = async (db: Db) => (await db('knex_migrations').pluck('name')) as string[];
 
 describe('migration 0004: canonical e-mails', () => {
@@ -62,17 +67,23 @@ describe('migration 0004: canonical e-mails', () => {
 
     const rows = await db('users').whereIn('id', ids).select('id', 'email');
     const byId = new Map(rows.map((r: { id: string; email: string }) => [r.id, r.email]));
-    assert.deepEqual(ids.map((id) => byId.get(id)), ['alice@example.com', 'bob@example.com', 'carol@xn--bcher-kva.example', 'ken@example.com', 'dave@example.com']);
+    assert.deepEqual(
+      ids.map((id) => byId.get(id)),
+      ['alice@example.com', 'bob@example.com', 'carol@xn--bcher-kva.example', 'ken@example.com', 'dave@example.com'],
+    );
     assert.deepEqual(await indexes(db), ['users_email_canonical_unique']);
 
     const events = await db('audit_events').where({ action: 'user.email_canonical' });
     const byTarget = (e: { target_id: string }) => ids.indexOf(e.target_id);
-    assert.deepEqual(events.sort((a, b) => byTarget(a) - byTarget(b)).map((e) => [e.target_id, e.details.from, e.details.to, e.actor_type, e.outcome]), [
-      [ids[0], 'Alice@Example.COM', 'alice@example.com', 'system', 'success'],
-      [ids[1], 'ｂｏｂ@example.com', 'bob@example.com', 'system', 'success'],
-      [ids[2], 'carol@Bücher.example', 'carol@xn--bcher-kva.example', 'system', 'success'],
-      [ids[3], '\u212Aen@example.com', 'ken@example.com', 'system', 'success'],
-    ]);
+    assert.deepEqual(
+      events.sort((a, b) => byTarget(a) - byTarget(b)).map((e) => [e.target_id, e.details.from, e.details.to, e.actor_type, e.outcome]),
+      [
+        [ids[0], 'Alice@Example.COM', 'alice@example.com', 'system', 'success'],
+        [ids[1], 'ｂｏｂ@example.com', 'bob@example.com', 'system', 'success'],
+        [ids[2], 'carol@Bücher.example', 'carol@xn--bcher-kva.example', 'system', 'success'],
+        [ids[3], '\u212Aen@example.com', 'ken@example.com', 'system', 'success'],
+      ],
+    );
     await assert.rejects(addUsers(db, ['alice@example.com']), /users_email_canonical_unique/);
   });
 
@@ -86,7 +97,14 @@ describe('migration 0004: canonical e-mails', () => {
       return true;
     });
     const emails = await db('users').whereIn('id', [plain!, wide!, other!]).select('id', 'email');
-    assert.deepEqual(new Map(emails.map((r: { id: string; email: string }) => [r.id, r.email])), new Map([[plain, 'Alice@Example.com'], [wide, 'ａｌｉｃｅ@example.com'], [other, 'Other@Example.com']]));
+    assert.deepEqual(
+      new Map(emails.map((r: { id: string; email: string }) => [r.id, r.email])),
+      new Map([
+        [plain, 'Alice@Example.com'],
+        [wide, 'ａｌｉｃｅ@example.com'],
+        [other, 'Other@Example.com'],
+      ]),
+    );
     assert.deepEqual(await indexes(db), ['users_email_unique']);
     assert.equal((await applied(db)).includes(MIGRATION), false);
     assert.equal((await db('audit_events').where({ action: 'user.email_canonical' })).length, 0);

@@ -19,12 +19,15 @@ describe('embedded data folder lock', () => {
 
   it('refuses a second opener while a live process holds the folder, in one line', () => {
     writeFileSync(join(dir, 'tobira.lock'), String(process.ppid));
-    assert.throws(() => lockDataDir(dir), (err: Error) => {
-      assert.ok(err instanceof DataDirInUseError);
-      assert.match(err.message, /in use by a running Tobira/);
-      assert.equal(err.message.includes('\n'), false);
-      return true;
-    });
+    assert.throws(
+      () => lockDataDir(dir),
+      (err: Error) => {
+        assert.ok(err instanceof DataDirInUseError);
+        assert.match(err.message, /in use by a running Tobira/);
+        assert.equal(err.message.includes('\n'), false);
+        return true;
+      },
+    );
   });
 
   it('takes over a lock left by a process that died, and releases it', () => {
@@ -48,7 +51,10 @@ describe('database housekeeping', () => {
     const id = `t-${Date.now()}`;
     await upsertModel(database.db, 'Session', `${id}-live`, { accountId: 'a' }, 3600);
     await upsertModel(database.db, 'Session', `${id}-old`, { accountId: 'a' }, 3600);
-    await database.db('oidc_models').where({ id: `${id}-old` }).update({ expires_at: new Date(Date.now() - 1000) });
+    await database
+      .db('oidc_models')
+      .where({ id: `${id}-old` })
+      .update({ expires_at: new Date(Date.now() - 1000) });
     assert.equal(await findModel(database.db, 'Session', `${id}-old`), undefined, 'an expired artefact is never served');
     assert.ok((await removeExpiredArtefacts(database.db)) >= 1);
     assert.equal((await database.db('oidc_models').where({ id: `${id}-old` })).length, 0);

@@ -29,30 +29,44 @@ type Change = {
 
 const CHANGES: Change[] = [
   {
-    path: 'reset-mfa', action: 'reset', confirm: 'admin.users.reset.confirmMissing', done: 'reset',
+    path: 'reset-mfa',
+    action: 'reset',
+    confirm: 'admin.users.reset.confirmMissing',
+    done: 'reset',
     run: async (deps, target) => ({ ...(await resetMfa(deps.db, target.id)) }),
   },
   {
-    path: 'clear-lock', action: 'clear_lock', done: 'lock',
+    path: 'clear-lock',
+    action: 'clear_lock',
+    done: 'lock',
     run: async (deps, target) => ({ cleared: await clearUserLocks(deps.db, target) }),
   },
   {
-    path: 'role', action: 'role', done: 'role',
+    path: 'role',
+    action: 'role',
+    done: 'role',
     run: async (deps, target, form) => changeRole(deps.db, target, field(form, 'role'), deps.clock.now()),
   },
   {
-    path: 'disable', action: 'disable', done: 'disabled',
+    path: 'disable',
+    action: 'disable',
+    done: 'disabled',
     run: async (deps, target) => disableUser(deps.db, target, deps.clock.now()),
   },
   {
-    path: 'enable', action: 'enable', done: 'enabled',
+    path: 'enable',
+    action: 'enable',
+    done: 'enabled',
     run: async (deps, target) => {
       await enableUser(deps.db, target, deps.clock.now());
       return {};
     },
   },
   {
-    path: 'delete', action: 'delete', confirm: 'admin.users.delete.confirmMissing', done: 'deleted',
+    path: 'delete',
+    action: 'delete',
+    confirm: 'admin.users.delete.confirmMissing',
+    done: 'deleted',
     run: async (deps, target) => {
       await deleteUser(deps.db, target);
       return { email: target.email, name: target.name, role: target.role };
@@ -63,8 +77,16 @@ const CHANGES: Change[] = [
 function successEvent(ctx: Context, action: UserAction, target: UserRow, details: Record<string, unknown>): AuditEvent {
   const { user: actor } = consoleState(ctx);
   return {
-    action: AUDIT_ACTION[action], outcome: 'success', workspaceId: actor.workspace_id, actorType: 'user', actorId: actor.id,
-    actorLabel: actor.email, targetType: 'user', targetId: target.id, details: { email: target.email, ...details }, ...requestOrigin(ctx),
+    action: AUDIT_ACTION[action],
+    outcome: 'success',
+    workspaceId: actor.workspace_id,
+    actorType: 'user',
+    actorId: actor.id,
+    actorLabel: actor.email,
+    targetType: 'user',
+    targetId: target.id,
+    details: { email: target.email, ...details },
+    ...requestOrigin(ctx),
   };
 }
 

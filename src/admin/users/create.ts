@@ -19,16 +19,36 @@ export function mountCreateUser(router: Router, deps: AdminDeps): void {
     await checkCsrf(deps.db, ctx, raw, 'create');
     const { user: actor, workspace } = consoleState(ctx);
     const t = translator(pickLang(ctx));
-    const form: NewUserForm = { email: field(raw, 'email').slice(0, 320), name: field(raw, 'name').slice(0, 200), role: field(raw, 'role'), method: field(raw, 'method') };
+    const form: NewUserForm = {
+      email: field(raw, 'email').slice(0, 320),
+      name: field(raw, 'name').slice(0, 200),
+      role: field(raw, 'role'),
+      method: field(raw, 'method'),
+    };
     // The role list offers only what the actor may give; anything else is a forged request.
     const refusal = isRole(form.role) ? creationRefusal(actor, form.role) : undefined;
     if (refusal) await refuse(deps.db, ctx, 'create', refusal, undefined, { email: form.email, role: form.role });
     let created;
     try {
-      created = await createWorkspaceUser(deps.db, deps.tokenKey, workspace, { ...form, name: field(raw, 'name'), password: field(raw, 'password') }, deps.clock.now(), (user) => ({
-        action: 'user.create', outcome: 'success', workspaceId: workspace.id, actorType: 'user', actorId: actor.id, actorLabel: actor.email,
-        targetType: 'user', targetId: user.id, details: { email: user.email, role: user.role, method: form.method }, ...requestOrigin(ctx),
-      }));
+      created = await createWorkspaceUser(
+        deps.db,
+        deps.tokenKey,
+        workspace,
+        { ...form, name: field(raw, 'name'), password: field(raw, 'password') },
+        deps.clock.now(),
+        (user) => ({
+          action: 'user.create',
+          outcome: 'success',
+          workspaceId: workspace.id,
+          actorType: 'user',
+          actorId: actor.id,
+          actorLabel: actor.email,
+          targetType: 'user',
+          targetId: user.id,
+          details: { email: user.email, role: user.role, method: form.method },
+          ...requestOrigin(ctx),
+        }),
+      );
     } catch (err) {
       if (err instanceof InvalidUserInput) return renderNewUserPage(ctx, form, t(err.key, err.vars), 400);
       throw err;
@@ -39,8 +59,11 @@ export function mountCreateUser(router: Router, deps: AdminDeps): void {
       return ctx.redirect(`/admin/users/${user.id}?done=created`);
     }
     await renderConsolePage(ctx, 'admin/users/created', {
-      title: t('admin.users.created.title'), nav: adminNav(ctx, 'users'),
-      user: { id: user.id, email: user.email }, link: `${deps.provider.issuer}/set-password/${link.token}`, expires: formatTime(link.expiresAt),
+      title: t('admin.users.created.title'),
+      nav: adminNav(ctx, 'users'),
+      user: { id: user.id, email: user.email },
+      link: `${deps.provider.issuer}/set-password/${link.token}`,
+      expires: formatTime(link.expiresAt),
     });
   });
 }

@@ -24,15 +24,23 @@ export type Locks = { totp?: string; password?: string; devices?: number };
 
 async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date): Promise<Map<string, Locks>> {
   const found = await locksOfUsers(db, users, now);
-  return new Map(users.map((u) => {
-    const { totp, password, devices } = found.get(u.id) ?? { devices: 0 };
-    return [u.id, { ...(totp ? { totp: formatTime(totp) } : {}), ...(password ? { password: formatTime(password) } : {}), ...(devices ? { devices } : {}) }];
-  }));
+  return new Map(
+    users.map((u) => {
+      const { totp, password, devices } = found.get(u.id) ?? { devices: 0 };
+      return [u.id, { ...(totp ? { totp: formatTime(totp) } : {}), ...(password ? { password: formatTime(password) } : {}), ...(devices ? { devices } : {}) }];
+    }),
+  );
 }
 
 export type UserListItem = {
-  id: string; name: string; email: string; role: Role; status: UserStatus;
-  authenticators: number; recoveryCodes: number; locks: Locks;
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  authenticators: number;
+  recoveryCodes: number;
+  locks: Locks;
 };
 
 /** `%`, `_` and `\` typed into the search box match themselves. */
@@ -56,12 +64,26 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
       if (whole.ok) w.orWhere('u.email', whole.email);
     });
   }
-  const rows = (await q) as { id: string; name: string; email: CanonicalEmail; role: Role; status: UserStatus; authenticators: number; recovery_codes: number }[];
+  const rows = (await q) as {
+    id: string;
+    name: string;
+    email: CanonicalEmail;
+    role: Role;
+    status: UserStatus;
+    authenticators: number;
+    recovery_codes: number;
+  }[];
   const shown = rows.slice(0, PAGE_SIZE);
   const locks = await locksOf(db, shown, now);
   const users: UserListItem[] = shown.map((r) => ({
-    id: r.id, name: r.name, email: r.email, role: r.role, status: r.status,
-    authenticators: Number(r.authenticators), recoveryCodes: Number(r.recovery_codes), locks: locks.get(r.id) ?? {},
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    status: r.status,
+    authenticators: Number(r.authenticators),
+    recoveryCodes: Number(r.recovery_codes),
+    locks: locks.get(r.id) ?? {},
   }));
   return { users, hasPrev: query.page > 1, hasNext: rows.length > PAGE_SIZE };
 }
@@ -75,13 +97,21 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
   const allowed = Object.fromEntries(ACTIONS.map((a) => [a, refusalFor(actor, target, a) === undefined])) as Record<UserAction, boolean>;
   return {
     user: {
-      id: target.id, name: target.name, email: target.email, role: target.role, status: target.status,
-      created: formatTime(target.created_at), hasPassword: target.password_hash !== null, isMe: target.id === actor.id,
+      id: target.id,
+      name: target.name,
+      email: target.email,
+      role: target.role,
+      status: target.status,
+      created: formatTime(target.created_at),
+      hasPassword: target.password_hash !== null,
+      isMe: target.id === actor.id,
     },
     authenticators: authenticators.map((a) => ({ label: a.label, created: formatTime(a.created_at), lastUsed: formatTime(a.last_used_at) })),
     recoveryCodes: await countUnusedRecoveryCodes(db, target.id),
     sessions: sessions.map((s) => ({
-      signedIn: formatTime(s.loginTs ? s.loginTs * 1000 : null), expires: formatTime(s.expiresAt), amr: (s.amr ?? []).join(', '),
+      signedIn: formatTime(s.loginTs ? s.loginTs * 1000 : null),
+      expires: formatTime(s.expiresAt),
+      amr: (s.amr ?? []).join(', '),
     })),
     locks,
     locked: Boolean(locks.totp || locks.password || locks.devices),

@@ -32,19 +32,37 @@ const text = (value: unknown, max: number) => (typeof value === 'string' ? value
 export async function renderUserPage(deps: AdminDeps, ctx: Context, target: UserRow, extra: { error?: string } = {}, status = 200): Promise<void> {
   const { user: actor } = consoleState(ctx);
   const model = await userDetail(deps.db, actor, target, deps.clock.now());
-  await renderConsolePage(ctx, 'admin/users/detail', {
-    title: target.name || target.email, nav: adminNav(ctx, 'users'), ...model,
-    roles: assignableRoles(actor), notice: doneNotice(ctx), error: extra.error,
-  }, status);
+  await renderConsolePage(
+    ctx,
+    'admin/users/detail',
+    {
+      title: target.name || target.email,
+      nav: adminNav(ctx, 'users'),
+      ...model,
+      roles: assignableRoles(actor),
+      notice: doneNotice(ctx),
+      error: extra.error,
+    },
+    status,
+  );
 }
 
 export type NewUserForm = { email: string; name: string; role: string; method: string };
 
 export async function renderNewUserPage(ctx: Context, form: NewUserForm, error?: string, status = 200): Promise<void> {
   const t = translator(pickLang(ctx));
-  await renderConsolePage(ctx, 'admin/users/new', {
-    title: t('admin.users.new.title'), nav: adminNav(ctx, 'users'), form, error, roles: assignableRoles(consoleState(ctx).user),
-  }, status);
+  await renderConsolePage(
+    ctx,
+    'admin/users/new',
+    {
+      title: t('admin.users.new.title'),
+      nav: adminNav(ctx, 'users'),
+      form,
+      error,
+      roles: assignableRoles(consoleState(ctx).user),
+    },
+    status,
+  );
 }
 
 export function mountUserPages(router: Router, deps: AdminDeps): void {
@@ -57,8 +75,13 @@ export function mountUserPages(router: Router, deps: AdminDeps): void {
     const t = translator(pickLang(ctx));
     const href = (p: number) => `/admin/users?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`;
     await renderConsolePage(ctx, 'admin/users/list', {
-      title: t('admin.users.title'), nav: adminNav(ctx, 'users'), ...list, q, page,
-      prevHref: list.hasPrev ? href(page - 1) : undefined, nextHref: list.hasNext ? href(page + 1) : undefined,
+      title: t('admin.users.title'),
+      nav: adminNav(ctx, 'users'),
+      ...list,
+      q,
+      page,
+      prevHref: list.hasPrev ? href(page - 1) : undefined,
+      nextHref: list.hasNext ? href(page + 1) : undefined,
       notice: doneNotice(ctx),
     });
   });

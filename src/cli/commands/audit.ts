@@ -59,7 +59,10 @@ spreadsheet would run as a formula start with an apostrophe.
       // Written as it is read, a batch at a time: a workspace's whole log never sits in memory.
       for await (const piece of formatExport(format, batches())) await out.write(piece);
       await auditCompleted(db, {
-        action: 'audit.export', workspaceId: workspace.id, targetType: 'workspace', targetId: workspace.id,
+        action: 'audit.export',
+        workspaceId: workspace.id,
+        targetType: 'workspace',
+        targetId: workspace.id,
         details: { format, since: since?.toISOString() ?? null, rows },
       });
     });

@@ -36,7 +36,8 @@ export const en = {
   'account.disable.hint': 'Removes all your authenticator apps and recovery codes. You will sign in with your password only, unless an app asks for more.',
   'account.disable.notOffered': 'You cannot turn off two-step verification:',
   'account.disable.title': 'Turn off two-step verification',
-  'account.disable.lead': 'All your authenticator apps and recovery codes will be removed, and you will be signed out everywhere else. You will sign in with your password only, unless an app asks for more.',
+  'account.disable.lead':
+    'All your authenticator apps and recovery codes will be removed, and you will be signed out everywhere else. You will sign in with your password only, unless an app asks for more.',
   'account.disable.submit': 'Turn off two-step verification',
   'account.disable.refused': 'Two-step verification cannot be turned off',
   'account.done.added': 'The authenticator app was added. You can sign in with any of your apps.',
@@ -61,7 +62,8 @@ export const en = {
   'account.add.step3': '3. Confirm it is you.',
   'account.add.newCode': 'Code from the new app',
   'account.add.submit': 'Add authenticator app',
-  'account.add.newCodeWrong': 'The code from the new app does not match. Check that the new app shows the account for {email}, wait for a new code, and try again.',
+  'account.add.newCodeWrong':
+    'The code from the new app does not match. Check that the new app shows the account for {email}, wait for a new code, and try again.',
   'account.add.newCodeMalformed': 'Enter the 6 digits shown in the new app.',
   'account.add.expired': 'This form has expired. Open "Add an authenticator app" again and scan the new QR code.',
   'account.add.already': 'This authenticator app has already been added (the form was sent more than once). Go back to your account page to see it.',
@@ -71,9 +73,11 @@ export const en = {
   'account.rename.lead': 'Give "{label}" a name you will recognise.',
   'account.rename.submit': 'Save name',
   'account.remove.title': 'Remove authenticator app',
-  'account.remove.lead': '"{label}" will stop working at once. For your security you will be signed out everywhere else, and apps will ask you to sign in again.',
+  'account.remove.lead':
+    '"{label}" will stop working at once. For your security you will be signed out everywhere else, and apps will ask you to sign in again.',
   'account.remove.submit': 'Remove',
-  'account.remove.last': 'This is your only authenticator app. Add a new one first, then remove this one — or turn off two-step verification, if your workspace allows it.',
+  'account.remove.last':
+    'This is your only authenticator app. Add a new one first, then remove this one — or turn off two-step verification, if your workspace allows it.',
   'account.regenerate.title': 'Make new recovery codes',
   'account.regenerate.lead': 'You will get 10 new codes. Your {count} unused codes will stop working.',
   'account.regenerate.submit': 'Make new codes',
@@ -117,7 +121,8 @@ export const ja: Record<keyof typeof en, string> = {
   'account.disable.hint': 'すべての認証アプリとリカバリーコードを削除します。アプリから求められない限り、パスワードだけでサインインするようになります。',
   'account.disable.notOffered': '多要素認証を無効にすることはできません:',
   'account.disable.title': '多要素認証を無効にする',
-  'account.disable.lead': 'すべての認証アプリとリカバリーコードが削除され、ほかのすべての場所からサインアウトされます。アプリから求められない限り、パスワードだけでサインインするようになります。',
+  'account.disable.lead':
+    'すべての認証アプリとリカバリーコードが削除され、ほかのすべての場所からサインアウトされます。アプリから求められない限り、パスワードだけでサインインするようになります。',
   'account.disable.submit': '多要素認証を無効にする',
   'account.disable.refused': '多要素認証を無効にできません',
   'account.done.added': '認証アプリを追加しました。登録済みのどの認証アプリでもサインインできます。',
@@ -128,7 +133,8 @@ export const ja: Record<keyof typeof en, string> = {
   'account.fresh.codeHint': '本人確認のため、登録済みの認証アプリに表示されている 6 桁のコードを入力してください。',
   'account.fresh.password': 'パスワード',
   'account.fresh.passwordHint': '本人確認のため、パスワードを入力してください。',
-  'account.fresh.codeWrong': 'コードが正しくないか、すでに使用されています。認証アプリに次のコードが表示されるまで待ってから、もう一度お試しください。変更は行われていません。',
+  'account.fresh.codeWrong':
+    'コードが正しくないか、すでに使用されています。認証アプリに次のコードが表示されるまで待ってから、もう一度お試しください。変更は行われていません。',
   'account.fresh.passwordWrong': 'パスワードが正しくありません。変更は行われていません。',
   'account.fresh.passwordMissing': '確認のため、パスワードを入力してください。',
   'account.cancel': 'キャンセル',
@@ -142,7 +148,8 @@ export const ja: Record<keyof typeof en, string> = {
   'account.add.step3': '3. 本人確認を行ってください。',
   'account.add.newCode': '新しい認証アプリのコード',
   'account.add.submit': '認証アプリを追加',
-  'account.add.newCodeWrong': '新しい認証アプリのコードが一致しません。新しい認証アプリに {email} のアカウントが表示されていることを確認し、新しいコードが表示されてから、もう一度お試しください。',
+  'account.add.newCodeWrong':
+    '新しい認証アプリのコードが一致しません。新しい認証アプリに {email} のアカウントが表示されていることを確認し、新しいコードが表示されてから、もう一度お試しください。',
   'account.add.newCodeMalformed': '新しい認証アプリに表示されている 6 桁の数字を入力してください。',
   'account.add.expired': 'このフォームの有効期限が切れました。もう一度「認証アプリを追加」を開き、新しい QR コードを読み取ってください。',
   'account.add.already': 'この認証アプリはすでに追加されています（フォームが複数回送信されました）。アカウントのページに戻って確認してください。',
@@ -152,9 +159,11 @@ export const ja: Record<keyof typeof en, string> = {
   'account.rename.lead': '「{label}」に分かりやすい名前を付けてください。',
   'account.rename.submit': '名前を保存',
   'account.remove.title': '認証アプリの削除',
-  'account.remove.lead': '「{label}」はすぐに使用できなくなります。安全のため、ほかのすべての場所からサインアウトされ、各アプリで再度サインインが必要になります。',
+  'account.remove.lead':
+    '「{label}」はすぐに使用できなくなります。安全のため、ほかのすべての場所からサインアウトされ、各アプリで再度サインインが必要になります。',
   'account.remove.submit': '削除',
-  'account.remove.last': 'これは唯一の認証アプリです。先に新しい認証アプリを追加してから、これを削除してください。ワークスペースで許可されている場合は、多要素認証を無効にすることもできます。',
+  'account.remove.last':
+    'これは唯一の認証アプリです。先に新しい認証アプリを追加してから、これを削除してください。ワークスペースで許可されている場合は、多要素認証を無効にすることもできます。',
   'account.regenerate.title': 'リカバリーコードの再発行',
   'account.regenerate.lead': '新しいコードが 10 個発行されます。未使用の {count} 個のコードは使用できなくなります。',
   'account.regenerate.submit': '新しいコードを発行',

@@ -25,9 +25,10 @@ export const en = {
   'admin.users.lock.totp': 'Codes locked',
   'admin.users.lock.password': 'Password locked',
   'admin.users.lock.totpUntil': 'Verification codes are locked until {until} after too many wrong codes.',
-  'admin.users.lock.passwordUntil': 'Password sign-in is locked until {until} after too many wrong passwords, for browsers this user has not signed in with. The user\'s own browsers can still sign in.',
+  'admin.users.lock.passwordUntil':
+    "Password sign-in is locked until {until} after too many wrong passwords, for browsers this user has not signed in with. The user's own browsers can still sign in.",
   'admin.users.lock.device': 'Browser locked',
-  'admin.users.lock.devices': 'Password sign-in is locked on {count} of this user\'s own browsers after too many wrong passwords there.',
+  'admin.users.lock.devices': "Password sign-in is locked on {count} of this user's own browsers after too many wrong passwords there.",
   'admin.users.lock.none': 'Not locked.',
   'admin.users.back': '← All users',
   'admin.users.you': '(you)',
@@ -52,8 +53,9 @@ export const en = {
   'admin.users.detail.ownMfa': 'To change your own two-step verification, use your account page.',
   'admin.users.detail.ownAccount': 'You cannot change your own role, disable or delete yourself here; ask another workspace admin.',
   'admin.users.reset.title': 'Reset two-step verification',
-  'admin.users.reset.lead': 'Removes all of this user\'s authenticator apps and recovery codes, clears the verification lock and signs the user out everywhere. The workspace policy does not change: if it requires two-step verification, the user sets up an authenticator app at the next sign-in.',
-  'admin.users.reset.confirm': 'I have confirmed this person\'s identity and want to reset their two-step verification.',
+  'admin.users.reset.lead':
+    "Removes all of this user's authenticator apps and recovery codes, clears the verification lock and signs the user out everywhere. The workspace policy does not change: if it requires two-step verification, the user sets up an authenticator app at the next sign-in.",
+  'admin.users.reset.confirm': "I have confirmed this person's identity and want to reset their two-step verification.",
   'admin.users.reset.submit': 'Reset two-step verification',
   'admin.users.reset.confirmMissing': 'Tick the confirmation box to reset two-step verification.',
   'admin.users.clearLock.submit': 'Clear locks',
@@ -85,9 +87,10 @@ export const en = {
   'admin.users.created.title': 'User created',
   'admin.users.created.lead': '{email} was created. Send this link to the user: with it they set their own password. It works once, until {expires}.',
   'admin.users.created.once': 'This link is shown only now. If it is lost, delete the user and create them again.',
-  'admin.users.created.open': 'Open the user\'s page',
+  'admin.users.created.open': "Open the user's page",
   'admin.users.input.email': 'Enter a valid e-mail address.',
-  'admin.users.input.emailNotPlain': 'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters.',
+  'admin.users.input.emailNotPlain':
+    'This e-mail address contains a character that cannot be compared safely, such as İ, a separate accent mark or an invisible character. Type the address with plain letters.',
   'admin.users.input.emailTaken': 'A user with this e-mail address already exists.',
   'admin.users.input.name': 'The name can be at most 200 characters.',
   'admin.users.input.role': 'Choose a role.',
@@ -106,7 +109,8 @@ export const en = {
   'admin.users.setPassword.password': 'New password (at least {min} characters)',
   'admin.users.setPassword.confirm': 'New password again',
   'admin.users.setPassword.submit': 'Set password',
-  'admin.users.setPassword.invalid': 'This link is not valid: it has already been used, it has expired, or it was copied incompletely. Ask an administrator of your workspace for a new one.',
+  'admin.users.setPassword.invalid':
+    'This link is not valid: it has already been used, it has expired, or it was copied incompletely. Ask an administrator of your workspace for a new one.',
   'admin.users.setPassword.doneTitle': 'Password set',
   'admin.users.setPassword.done': 'Your password is set. You can now sign in to your apps as {email}.',
 } as const;
@@ -137,7 +141,8 @@ export const ja: Record<keyof typeof en, string> = {
   'admin.users.lock.totp': '確認コードをロック中',
   'admin.users.lock.password': 'パスワードをロック中',
   'admin.users.lock.totpUntil': '確認コードの入力誤りが続いたため、{until} までロックされています。',
-  'admin.users.lock.passwordUntil': 'パスワードの入力誤りが続いたため、このユーザーがサインインしたことのないブラウザーからのサインインは {until} までロックされています。ユーザー自身のブラウザーからはサインインできます。',
+  'admin.users.lock.passwordUntil':
+    'パスワードの入力誤りが続いたため、このユーザーがサインインしたことのないブラウザーからのサインインは {until} までロックされています。ユーザー自身のブラウザーからはサインインできます。',
   'admin.users.lock.device': 'ブラウザーをロック中',
   'admin.users.lock.devices': 'パスワードの入力誤りが続いたため、このユーザー自身のブラウザーのうち {count} 台でサインインがロックされています。',
   'admin.users.lock.none': 'ロックされていません。',
@@ -164,7 +169,8 @@ export const ja: Record<keyof typeof en, string> = {
   'admin.users.detail.ownMfa': 'ご自身の多要素認証は、アカウントページで変更してください。',
   'admin.users.detail.ownAccount': 'ご自身のロールの変更、無効化、削除はここではできません。別のワークスペース管理者に依頼してください。',
   'admin.users.reset.title': '多要素認証のリセット',
-  'admin.users.reset.lead': 'このユーザーの認証アプリとリカバリーコードをすべて削除し、確認コードのロックを解除して、すべての端末からサインアウトさせます。ワークスペースのポリシーは変わりません。多要素認証が必須の場合、ユーザーは次回のサインイン時に認証アプリを設定し直します。',
+  'admin.users.reset.lead':
+    'このユーザーの認証アプリとリカバリーコードをすべて削除し、確認コードのロックを解除して、すべての端末からサインアウトさせます。ワークスペースのポリシーは変わりません。多要素認証が必須の場合、ユーザーは次回のサインイン時に認証アプリを設定し直します。',
   'admin.users.reset.confirm': 'ご本人であることを確認したうえで、多要素認証をリセットします。',
   'admin.users.reset.submit': '多要素認証をリセット',
   'admin.users.reset.confirmMissing': '多要素認証をリセットするには、確認のチェックボックスをオンにしてください。',
@@ -195,11 +201,13 @@ export const ja: Record<keyof typeof en, string> = {
   'admin.users.new.password': '初期パスワード（ここで設定する場合のみ。8 文字以上）',
   'admin.users.new.submit': 'ユーザーを作成',
   'admin.users.created.title': 'ユーザーを作成しました',
-  'admin.users.created.lead': '{email} を作成しました。次のリンクをユーザーに送ってください。ユーザーはこのリンクから自分でパスワードを設定します。リンクは 1 回だけ、{expires} まで使えます。',
+  'admin.users.created.lead':
+    '{email} を作成しました。次のリンクをユーザーに送ってください。ユーザーはこのリンクから自分でパスワードを設定します。リンクは 1 回だけ、{expires} まで使えます。',
   'admin.users.created.once': 'このリンクが表示されるのは今だけです。紛失した場合は、ユーザーを削除してから作成し直してください。',
   'admin.users.created.open': 'ユーザーのページを開く',
   'admin.users.input.email': '正しいメールアドレスを入力してください。',
-  'admin.users.input.emailNotPlain': 'このメールアドレスには、安全に照合できない文字（İ、単独のアクセント記号、目に見えない文字など）が含まれています。通常の文字で入力してください。',
+  'admin.users.input.emailNotPlain':
+    'このメールアドレスには、安全に照合できない文字（İ、単独のアクセント記号、目に見えない文字など）が含まれています。通常の文字で入力してください。',
   'admin.users.input.emailTaken': 'このメールアドレスのユーザーはすでに存在します。',
   'admin.users.input.name': '名前は 200 文字以内で入力してください。',
   'admin.users.input.role': 'ロールを選択してください。',
@@ -218,7 +226,8 @@ export const ja: Record<keyof typeof en, string> = {
   'admin.users.setPassword.password': '新しいパスワード（{min} 文字以上）',
   'admin.users.setPassword.confirm': '新しいパスワード（確認）',
   'admin.users.setPassword.submit': 'パスワードを設定',
-  'admin.users.setPassword.invalid': 'このリンクは無効です。すでに使用されたか、有効期限が切れたか、途中までしかコピーされていません。ワークスペースの管理者に新しいリンクを依頼してください。',
+  'admin.users.setPassword.invalid':
+    'このリンクは無効です。すでに使用されたか、有効期限が切れたか、途中までしかコピーされていません。ワークスペースの管理者に新しいリンクを依頼してください。',
   'admin.users.setPassword.doneTitle': 'パスワードを設定しました',
   'admin.users.setPassword.done': 'パスワードを設定しました。{email} としてアプリにサインインできます。',
 };

@@ -40,7 +40,7 @@ async function showRename(deps: AccountDeps, ctx: Context, authenticator: Authen
   );
 }
 
-async function showRemove(deps: AccountDeps, ctx: Context, authenticator: AuthenticatorRow, error?: PageError) {
+async function showRemove(_deps: AccountDeps, ctx: Context, authenticator: AuthenticatorRow, error?: PageError) {
   const t = tr(ctx);
   await renderConfirm(
     ctx,

@@ -51,7 +51,7 @@ export function setPasswordRoutes(deps: AdminDeps): Router {
     const now = deps.clock.now();
     const owner = await userOfSetPasswordLink(deps.db, deps.tokenKey, token, now);
     if (!owner) throw invalid();
-    let user;
+    let user: Awaited<ReturnType<typeof setPasswordWithLink>>;
     try {
       user = await setPasswordWithLink(deps.db, deps.tokenKey, token, field(form, 'password'), field(form, 'confirm'), now);
     } catch (err) {

@@ -2,7 +2,7 @@
 // with a short session.
 import type { ConsoleDeps, ConsoleSpec } from '../console/session.ts';
 import { ADMIN_CLIENT_ID } from '../oidc/clients.ts';
-import { isAdminRole, type Role } from '../db/users.ts';
+import { isAdminRole } from '../db/users.ts';
 
 export { isAdminRole };
 

@@ -71,7 +71,7 @@ function reword(err: { code?: string; message: string }, command: Command): stri
 }
 
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs & { json: boolean; help: boolean } {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: argv,

@@ -2,7 +2,8 @@
 // console session for every other path under the console's prefix before its pages run. The
 // input boundary checks a console path's segments and query after the guard, so a refusal is
 // audited against the signed-in user (src/http/input-boundary.ts).
-import Koa, { type Context, type Next } from 'koa';
+import type Koa from 'koa';
+import type { Context, Next } from 'koa';
 import Router from '@koa/router';
 import { consoleAuthRoutes, requireConsole, type ConsoleDeps, type ConsoleSpec } from './session.ts';
 import { renderPage } from '../http/render.ts';

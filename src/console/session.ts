@@ -109,7 +109,7 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
     }
     await code.consume();
     const user = await findUserById(deps.db, code.accountId!);
-    if (!user || user.status !== 'active') throw new HttpError(403, 'console.notAllowed', 'account not active');
+    if (user?.status !== 'active') throw new HttpError(403, 'console.notAllowed', 'account not active');
     const refusal = spec.admits(user);
     if (refusal || (spec.console === 'admin' && code.acr !== ACR_MFA)) {
       await recordAudit(deps.db, {

@@ -11,6 +11,7 @@
 export type Refusal = 'control_character' | 'lone_surrogate' | 'invalid_utf8';
 
 /** C0 controls, DEL and C1 controls (Unicode category Cc). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this module's purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function refusalOf(text: string): Refusal | undefined {
@@ -19,6 +20,7 @@ export function refusalOf(text: string): Refusal | undefined {
   return undefined;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this module's purpose
 const HOSTILE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Every control character and lone surrogate as a \uXXXX escape; anything else unchanged. */
@@ -100,5 +102,6 @@ export function decodeUrlEncoded(bytes: Uint8Array): Decoded {
 
 /** Bytes of a request-target component: Node hands the URL over as latin1, one char per byte. */
 export function urlBytes(text: string): Uint8Array {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a latin1 string is any run of code points 0–255
   return Buffer.from(text, /^[\u0000-\u00ff]*$/.test(text) ? 'latin1' : 'utf8');
 }

@@ -84,7 +84,7 @@ export async function submitEnrolment(deps: Deps, ctx: Context, details: Details
     throw new HttpError(400, 'error.interaction', 'not at the enrolment step');
   }
   const user = await findUserById(deps.db, progress.accountId);
-  if (!user || user.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
+  if (user?.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
   const form = await readForm(ctx);
   const label = field(form, 'label');
   const now = deps.clock.now();

@@ -11,7 +11,7 @@ export type SignInResult =
 
 export async function checkPassword(db: Db, email: CanonicalEmail, password: string): Promise<SignInResult> {
   const user = await findUserByEmail(db, email);
-  if (!user || !user.password_hash || password.length > MAX_PASSWORD_LENGTH) {
+  if (!user?.password_hash || password.length > MAX_PASSWORD_LENGTH) {
     await verifyAgainstDecoy(password);
     if (!user) return { ok: false, reason: 'unknown_account' };
     return { ok: false, reason: user.password_hash ? 'wrong_password' : 'no_password', user };

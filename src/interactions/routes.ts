@@ -42,7 +42,7 @@ async function showLoginStep(deps: Deps, ctx: Context, details: Details): Promis
   const progress = readProgress(details) ?? (await stepUpProgress(deps, ctx, details));
   if (!progress) return showPasswordForm(deps, ctx, details);
   const user = await findUserById(deps.db, progress.accountId);
-  if (!user || user.status !== 'active') return showPasswordForm(deps, ctx, details);
+  if (user?.status !== 'active') return showPasswordForm(deps, ctx, details);
   const use = ctx.query.use;
   if (progress.codesToShow) return showRecoveryCodes(deps, ctx, details, progress, user);
   if (progress.done === 'recovery') {

@@ -60,7 +60,7 @@ export async function atSecondFactor(deps: Deps, details: Details): Promise<{ pr
     throw new HttpError(400, 'error.interaction', 'not at the second-factor step');
   }
   const user = await findUserById(deps.db, progress.accountId);
-  if (!user || user.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
+  if (user?.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
   return { progress, user };
 }
 
@@ -136,6 +136,6 @@ export async function submitContinue(deps: Deps, ctx: Context, details: Details)
   if (details.prompt.name !== 'login' || !progress?.done) throw new HttpError(400, 'error.interaction', 'nothing to continue');
   await readForm(ctx);
   const user = await findUserById(deps.db, progress.accountId);
-  if (!user || user.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
+  if (user?.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
   return finishSignIn(deps, ctx, details, user, progress.done, progress);
 }

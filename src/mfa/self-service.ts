@@ -5,7 +5,6 @@
 import { deleteModelsOfAccount } from '../db/oidc-models.ts';
 import { deleteConsoleSessionsOfExcept } from '../db/console-sessions.ts';
 import type { Db } from '../db/connection.ts';
-import { deletedCount } from '../db/connection.ts';
 import type { UserRow } from '../db/users.ts';
 import type { WorkspaceRow } from '../db/workspaces.ts';
 import {

@@ -15,7 +15,7 @@ export const CLAIMS = {
 export function accountFinder(db: Db): FindAccount {
   return async (ctx, sub, token): Promise<Account | undefined> => {
     const facts = await findAccountFacts(db, sub);
-    if (!facts || facts.user.status !== 'active') return undefined;
+    if (facts?.user.status !== 'active') return undefined;
     const { user, workspace } = facts;
     // A refresh token or authorization code from a password-only sign-in stops working once a
     // standing rule demands MFA (e.g. the workspace switched to `required`): no token with

@@ -50,8 +50,8 @@ export function planClient(reg: ClientRegistration): { row: NewClient; secret: s
       throw new InvalidClientRegistration(`unknown grant "${grant}" (use authorization_code, refresh_token or client_credentials)`);
     }
   }
-  reg.redirectUris.forEach((u) => checkUri('redirect URI', u));
-  reg.postLogoutRedirectUris.forEach((u) => checkUri('post-logout redirect URI', u));
+  for (const uri of reg.redirectUris) checkUri('redirect URI', uri);
+  for (const uri of reg.postLogoutRedirectUris) checkUri('post-logout redirect URI', uri);
 
   const grants = new Set(reg.grants);
   if (reg.redirectUris.length) {

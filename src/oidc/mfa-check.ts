@@ -27,8 +27,10 @@ export function interactionsPolicy(db: Db) {
   const policy = base();
   const cache = new WeakMap<KoaContextWithOIDC, Promise<MfaReason[]>>();
   const reasons = (ctx: KoaContextWithOIDC) => {
-    let found = cache.get(ctx);
-    if (!found) cache.set(ctx, (found = reasonsFor(db, ctx)));
+    const known = cache.get(ctx);
+    if (known) return known;
+    const found = reasonsFor(db, ctx);
+    cache.set(ctx, found);
     return found;
   };
   const login = policy.get('login')!;

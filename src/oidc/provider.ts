@@ -146,7 +146,7 @@ export function createProvider(options: ProviderOptions): Provider {
     async renderError(ctx, out, error) {
       if (isDatabaseUnavailable(error)) return answerUnavailable(ctx, 'html');
       const t = translator(pickLang(ctx));
-      const status = ctx.status >= 400 ? ctx.status : 400;
+      const status = Math.max(ctx.status, 400);
       if (status >= 500) log.error('unexpected error in the provider', { err: error });
       const key = `error.oidc.${out.error}`;
       await renderPage(

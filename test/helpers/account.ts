@@ -2,7 +2,7 @@
 // code from an app (or the password), read what the page says back.
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
-import { Browser, decodeHtml, type Page } from './browser.ts';
+import { type Browser, decodeHtml, type Page } from './browser.ts';
 import { consoleSignIn } from './console.ts';
 import { codeFor } from './totp.ts';
 import type { TestClock } from './scenario-a.ts';

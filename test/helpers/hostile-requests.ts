@@ -150,6 +150,7 @@ export function mustRefuse(bytes: number[]): boolean {
   } catch {
     return true;
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test's own definition of hostile text
   return /[\u0000-\u001f\u007f-\u009f]/.test(text) || !text.isWellFormed();
 }
 

@@ -1,6 +1,6 @@
 // The relying party side of protocol tests, driven through openid-client exactly as an RP would.
 import * as oidc from 'openid-client';
-import { Browser, type Page } from './browser.ts';
+import type { Browser, Page } from './browser.ts';
 import { CALLBACK } from './tobira.ts';
 
 export async function discover(issuer: string, clientId: string, secret?: string): Promise<oidc.Configuration> {

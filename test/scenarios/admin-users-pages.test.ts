@@ -35,24 +35,20 @@ describe('admin console: users list and create user', function () {
     for (let i = 0; i < 27; i++) members.push(await makeUser(tobira, { workspaceSlug: workspace.slug, name: `Paged ${tag} ${String(i).padStart(2, '0')}` }));
     // The list is ordered by e-mail (random in tests): lock the one that sorts first, so it is on page 1.
     const locked = [...members].sort((a, b) => (a.email.toLowerCase() < b.email.toLowerCase() ? -1 : 1))[0]!;
-    await tobira
-      .db('throttles')
-      .insert({
-        key: throttleKeys.totp(locked.user.id),
-        failures: 0,
-        locks: 1,
-        locked_until: new Date(clock.now().getTime() + 600_000),
-        updated_at: clock.now(),
-      });
-    await tobira
-      .db('throttles')
-      .insert({
-        key: throttleKeys.passwordAccount(locked.email),
-        failures: 0,
-        locks: 1,
-        locked_until: new Date(clock.now().getTime() + 600_000),
-        updated_at: clock.now(),
-      });
+    await tobira.db('throttles').insert({
+      key: throttleKeys.totp(locked.user.id),
+      failures: 0,
+      locks: 1,
+      locked_until: new Date(clock.now().getTime() + 600_000),
+      updated_at: clock.now(),
+    });
+    await tobira.db('throttles').insert({
+      key: throttleKeys.passwordAccount(locked.email),
+      failures: 0,
+      locks: 1,
+      locked_until: new Date(clock.now().getTime() + 600_000),
+      updated_at: clock.now(),
+    });
 
     const page1 = await admin.browser.open(`/admin/users?q=${encodeURIComponent(`paged ${tag}`)}`);
     assert.equal(page1.status, 200);

@@ -113,7 +113,9 @@ describe('one canonical e-mail: every spelling of an address meets one account a
 
   describe('admin console', () => {
     let admin: AdminSession;
-    before(async () => void (admin = await signedInAdmin(tobira, clock, workspaceSlug)));
+    before(async () => {
+      admin = await signedInAdmin(tobira, clock, workspaceSlug);
+    });
 
     async function createViaPage(email: string): Promise<Page> {
       const csrf = csrfOn(await admin.browser.open('/admin/users/new'));

@@ -17,7 +17,7 @@ import { ACR_MFA } from '../../src/oidc/assurance.ts';
 // every attempt before checking it.
 const PARALLEL = 5;
 
-describe('Concurrent enrolment creates one authenticator', function () {
+describe('Concurrent enrolment creates one authenticator', () => {
   const clock = adjustableClock();
   let nodeA: RunningTobira;
   let nodeB: RunningTobira & { url: string };

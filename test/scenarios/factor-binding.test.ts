@@ -21,7 +21,7 @@ function showsNoKey(page: Page): void {
   assert.ok(!page.html.includes('otpauth'), 'no otpauth URI on the page');
 }
 
-describe('Binding a factor needs a fresh password', function () {
+describe('Binding a factor needs a fresh password', () => {
   const clock = adjustableClock();
   let tobira: RunningTobira;
   let workspaceSlug: string;

@@ -131,15 +131,13 @@ describe('a process killed in the middle of a change leaves no partial state', f
       }),
     });
     assert.ok(enrolled.ok && enrolled.recoveryCodes?.length === 10);
-    await tobira
-      .db('oidc_models')
-      .insert({
-        id: `killed-${unique()}`,
-        model: 'Session',
-        account_id: user.user.id,
-        payload: JSON.stringify({ accountId: user.user.id }),
-        expires_at: new Date(Date.now() + 3_600_000),
-      });
+    await tobira.db('oidc_models').insert({
+      id: `killed-${unique()}`,
+      model: 'Session',
+      account_id: user.user.id,
+      payload: JSON.stringify({ accountId: user.user.id }),
+      expires_at: new Date(Date.now() + 3_600_000),
+    });
     await killInsideTransaction(['src/cli/main.ts', 'mfa', 'reset', '--email', user.email, '--reason', 'killed mid-reset']);
     assert.equal(await count(tobira, 'authenticators', { user_id: user.user.id }), 1, 'the authenticator is still there');
     assert.equal(await count(tobira, 'recovery_codes', { user_id: user.user.id }), 10, 'the recovery codes are still there');

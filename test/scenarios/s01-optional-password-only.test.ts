@@ -7,7 +7,7 @@ import { isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
 
-describe('S1 policy optional, no authenticator: password only', function () {
+describe('S1 policy optional, no authenticator: password only', () => {
   let tobira: RunningTobira;
   before(async () => {
     tobira = await startTobira();

@@ -8,7 +8,7 @@ import { isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { ACR_MFA } from '../../src/oidc/assurance.ts';
 
-describe('S2 policy optional, user enrolled: password, then TOTP', function () {
+describe('S2 policy optional, user enrolled: password, then TOTP', () => {
   const clock = adjustableClock();
   let tobira: RunningTobira;
   before(async () => {

@@ -8,7 +8,7 @@ import { enrol, isEnrolmentPage, isTotpPage, setPolicy } from '../helpers/mfa.ts
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
 
-describe('S4 enrolled once, turned MFA off, then the policy became required: enrolment, not a lock-out', function () {
+describe('S4 enrolled once, turned MFA off, then the policy became required: enrolment, not a lock-out', () => {
   const clock = adjustableClock();
   let tobira: RunningTobira;
   before(async () => {

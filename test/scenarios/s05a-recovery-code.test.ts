@@ -10,7 +10,7 @@ import { auditOf, enrolThroughSignIn, linkOn, nextCode, startSignIn, tokensAt } 
 import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
 import { ACR_MFA } from '../../src/oidc/assurance.ts';
 
-describe('S5(a) lost phone, policy optional: a recovery code signs in and a new authenticator is offered', function () {
+describe('S5(a) lost phone, policy optional: a recovery code signs in and a new authenticator is offered', () => {
   const clock = adjustableClock();
   let tobira: RunningTobira;
   let config: oidc.Configuration;

@@ -20,7 +20,7 @@ async function refusedWithInvalidGrant(config: oidc.Configuration, refreshToken:
   );
 }
 
-describe('S8 live sessions when the workspace policy tightens', function () {
+describe('S8 live sessions when the workspace policy tightens', () => {
   let tobira: RunningTobira;
   before(async () => {
     tobira = await startTobira();

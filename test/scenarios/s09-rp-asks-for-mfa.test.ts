@@ -11,7 +11,7 @@ import type * as oidc from 'openid-client';
 
 const ESSENTIAL_MFA = JSON.stringify({ id_token: { acr: { essential: true, value: ACR_MFA } } });
 
-describe('S9 an RP asks for MFA in an optional workspace', function () {
+describe('S9 an RP asks for MFA in an optional workspace', () => {
   const clock = adjustableClock();
   let tobira: RunningTobira;
   let workspaceSlug: string;

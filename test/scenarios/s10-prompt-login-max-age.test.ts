@@ -9,7 +9,7 @@ import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '..
 import { ACR_MFA } from '../../src/oidc/assurance.ts';
 import type * as oidc from 'openid-client';
 
-describe('S10 prompt=login and max_age re-run password and TOTP; auth_time is the new time', function () {
+describe('S10 prompt=login and max_age re-run password and TOTP; auth_time is the new time', () => {
   const clock = adjustableClock();
   let tobira: RunningTobira;
   let config: oidc.Configuration;

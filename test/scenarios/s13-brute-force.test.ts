@@ -15,7 +15,9 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
   const clock = adjustableClock();
   let tobira: RunningTobira;
   // Behind a proxy each test signs in from its own address, so address counters never mix.
-  before(async () => void (tobira = await startTobira({ TRUST_PROXY: 'true' }, { clock })));
+  before(async () => {
+    tobira = await startTobira({ TRUST_PROXY: 'true' }, { clock });
+  });
   after(async () => tobira.close());
 
   const from = (address: string) => ({ 'x-forwarded-for': address });
@@ -138,7 +140,10 @@ describe('S13 brute force: wrong codes and passwords pause sign-in for a growing
       const browser = new Browser(tobira.issuer, from(address));
       let page = await browser.open((await authorizationUrl(config)).url.href);
       const pages: Page[] = [];
-      for (const password of passwords) pages.push((page = await browser.submit(page, { email, password }, '/login')));
+      for (const password of passwords) {
+        page = await browser.submit(page, { email, password }, '/login');
+        pages.push(page);
+      }
       return pages;
     }
     const summary = (pages: Page[]) => pages.map((p) => `${p.status} ${alertText(p.html) ?? p.url}`);

@@ -244,15 +244,13 @@ describe("S13 device-aware lock: strangers lock out strangers, never the user's 
     const { user, v } = await victim();
     await wrongPasswords(browser(), user.email, 5);
     await wrongPasswords(v, user.email, 5);
-    await tobira
-      .db('throttles')
-      .insert({
-        key: throttleKeys.totp(user.user.id),
-        failures: 0,
-        locks: 1,
-        locked_until: new Date(clock.now().getTime() + 600_000),
-        updated_at: clock.now(),
-      });
+    await tobira.db('throttles').insert({
+      key: throttleKeys.totp(user.user.id),
+      failures: 0,
+      locks: 1,
+      locked_until: new Date(clock.now().getTime() + 600_000),
+      updated_at: clock.now(),
+    });
 
     const page = await admin.browser.open(`/admin/users/${user.user.id}`);
     assert.match(

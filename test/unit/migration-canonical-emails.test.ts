@@ -57,7 +57,9 @@ describe('migration 0004: canonical e-mails', () => {
   let db: Db;
   let close: () => Promise<void>;
   before(() => setLogLevel('silent')); // knex logs the refused migration as a warning
-  beforeEach(async () => void ({ db, close } = await beforeCanonicalEmails()));
+  beforeEach(async () => {
+    ({ db, close } = await beforeCanonicalEmails());
+  });
   afterEach(async () => close());
 
   it('rewrites every address in its canonical form, audits each rewrite, and makes the canonical form unique', async () => {

@@ -28,7 +28,7 @@ export function mountCreateUser(router: Router, deps: AdminDeps): void {
     // The role list offers only what the actor may give; anything else is a forged request.
     const refusal = isRole(form.role) ? creationRefusal(actor, form.role) : undefined;
     if (refusal) await refuse(deps.db, ctx, 'create', refusal, undefined, { email: form.email, role: form.role });
-    let created;
+    let created: Awaited<ReturnType<typeof createWorkspaceUser>>;
     try {
       created = await createWorkspaceUser(
         deps.db,

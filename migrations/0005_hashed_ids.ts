@@ -9,7 +9,7 @@
 // - set_password_tokens held the plain SHA-256 of a 256-bit random token: nothing a dump can use,
 //   but not keyed, and not re-keyable. Ending the links would leave their users no way in (there is
 //   no "send a new link" action), so they are marked `sha256:` and keep working until they expire,
-//   7 days at most (setPasswordTokenIds in src/accounts/user-admin.ts).
+//   7 days at most (setPasswordTokenIds in src/directory/user-admin.ts).
 // The keys derive from TOBIRA_SECRET and arrive as knex.userParams.instanceKeys (migrateLatest in
 // src/db/connection.ts). The knex command line has no secret, so it refuses when rows need it.
 // Everything runs in the transaction knex gives all pending migrations.

@@ -11,7 +11,7 @@
 // - Nobody resets their own MFA here (that is /account, behind a fresh TOTP), nor changes their
 //   own role, disables or deletes themselves.
 // - The last active workspace admin cannot be demoted, disabled or deleted; that is checked inside
-//   the change's transaction (src/accounts/user-admin.ts throws `Refused`; `guarded` audits it),
+//   the change's transaction (src/directory/user-admin.ts throws `Refused`; `guarded` audits it),
 //   so two admins demoting each other at once cannot both succeed.
 import type { Context } from 'koa';
 import type { Db } from '../db/connection.ts';
@@ -21,7 +21,7 @@ import { isUuid } from '../http/input-boundary.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { assertCsrf, consoleState } from '../console/session.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { Refused } from '../accounts/user-admin.ts';
+import { Refused } from '../directory/user-admin.ts';
 
 export type UserAction = 'view' | 'reset' | 'clear_lock' | 'role' | 'disable' | 'enable' | 'delete' | 'create';
 

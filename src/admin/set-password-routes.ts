@@ -10,7 +10,7 @@ import { renderPage } from '../http/render.ts';
 import { HttpError } from '../http/errors.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { pickLang, translator } from '../i18n/index.ts';
-import { InvalidUserInput, setPasswordWithLink, userOfSetPasswordLink } from '../accounts/user-admin.ts';
+import { InvalidUserInput, setPasswordWithLink, userOfSetPasswordLink } from '../directory/user-admin.ts';
 import { MIN_PASSWORD_LENGTH } from '../crypto/passwords.ts';
 
 const invalid = () => new HttpError(400, 'admin.users.setPassword.invalid', 'set-password link unknown, used or expired');

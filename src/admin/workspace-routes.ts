@@ -11,7 +11,7 @@ import { assertCsrf, consoleState } from '../console/session.ts';
 import { renderConsolePage } from '../console/render.ts';
 import { field, readForm } from '../http/form-body.ts';
 import { pickLang, translator, type Translate } from '../i18n/index.ts';
-import { changeMfaPolicy, usersToEnrolUnder } from '../accounts/workspaces.ts';
+import { changeMfaPolicy, usersToEnrolUnder } from '../directory/workspaces.ts';
 import { findWorkspaceById, isMfaPolicy, MFA_POLICIES, type MfaPolicy, type WorkspaceRow } from '../db/workspaces.ts';
 import { insertAuditEvent } from '../db/audit-events.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';

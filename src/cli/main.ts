@@ -2,7 +2,7 @@
 // its result (text or --json) on stdout or one line on stderr. Exit 0 on success, 2 on any error;
 // an operator never sees a stack trace, and scripts can rely on stdout holding only the result.
 import { ConfigError } from '../config.ts';
-import { InvalidInput } from '../accounts/workspaces.ts';
+import { InvalidInput } from '../directory/workspaces.ts';
 import { InvalidClientRegistration } from '../oidc/clients.ts';
 import { DataDirInUseError } from '../db/data-dir-lock.ts';
 import { setLogLevel } from '../log.ts';

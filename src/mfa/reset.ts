@@ -4,7 +4,7 @@
 // MFA, the user simply enrols again at the next sign-in (S6).
 import type { Db } from '../db/connection.ts';
 import { deletedCount } from '../db/connection.ts';
-import { endSessionsAndGrants } from '../accounts/revocation.ts';
+import { endSessionsAndGrants } from '../directory/revocation.ts';
 import { throttleKeys } from './throttle.ts';
 
 export async function resetMfa(db: Db, userId: string): Promise<{ authenticators: number; recoveryCodes: number }> {

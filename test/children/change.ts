@@ -6,7 +6,7 @@
 import { openDatabase } from '../../src/db/connection.ts';
 import { deriveInstanceKeys } from '../../src/crypto/instance-secret.ts';
 import { confirmEnrolment } from '../../src/mfa/enrolment.ts';
-import { createWorkspaceUser } from '../../src/accounts/user-admin.ts';
+import { createWorkspaceUser } from '../../src/directory/user-admin.ts';
 import { findWorkspaceBySlug } from '../../src/db/workspaces.ts';
 import { TEST_SECRET } from '../helpers/tobira.ts';
 

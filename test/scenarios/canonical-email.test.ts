@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
-import { createUser } from '../../src/accounts/users.ts';
+import { createUser } from '../../src/directory/users.ts';
 import { throttleKeys } from '../../src/mfa/throttle.ts';
 import { startTobira, makeClient, makeWorkspace, unique, CALLBACK } from '../helpers/tobira.ts';
 import { Browser, alertText, type Page } from '../helpers/browser.ts';

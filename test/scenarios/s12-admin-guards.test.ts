@@ -9,7 +9,7 @@ import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace, type TestUser } from '../helpers/tobira.ts';
 import { alertText } from '../helpers/browser.ts';
 import { adminCsrf, auditWhere, postRaw, postUserAction, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
-import { changeRole, Refused } from '../../src/accounts/user-admin.ts';
+import { changeRole, Refused } from '../../src/directory/user-admin.ts';
 import { findUserById } from '../../src/db/users.ts';
 
 describe('S12 admin guards', function () {

@@ -7,7 +7,7 @@ import { deriveInstanceKeys } from '../../src/crypto/instance-secret.ts';
 import { open } from '../../src/crypto/secret-box.ts';
 import { adapterFactory } from '../../src/oidc/adapter.ts';
 import { PAR_PURPOSE, storedId, toStored } from '../../src/oidc/stored-model.ts';
-import { setPasswordWithLink, userOfSetPasswordLink } from '../../src/accounts/user-admin.ts';
+import { setPasswordWithLink, userOfSetPasswordLink } from '../../src/directory/user-admin.ts';
 import { TEST_SECRET, unique } from '../helpers/tobira.ts';
 import { setLogLevel } from '../../src/log.ts';
 import { CliSandbox, succeeded, TEST_SECRET as CLI_SECRET } from '../cli/run-cli.ts';

@@ -14,7 +14,7 @@ import { pickLang, translator } from '../../i18n/index.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { resetMfa } from '../../mfa/reset.ts';
 import { clearUserLocks } from '../../mfa/user-locks.ts';
-import { changeRole, deleteUser, disableUser, enableUser, InvalidUserInput } from '../../accounts/user-admin.ts';
+import { changeRole, deleteUser, disableUser, enableUser, InvalidUserInput } from '../../directory/user-admin.ts';
 import { AUDIT_ACTION, checkCsrf, guarded, targetFor, type UserAction } from '../access.ts';
 import { renderUserPage } from './pages.ts';
 

@@ -7,7 +7,7 @@ import { consoleState } from '../../console/session.ts';
 import { renderConsolePage } from '../../console/render.ts';
 import { requestOrigin } from '../../audit/record.ts';
 import { pickLang, translator } from '../../i18n/index.ts';
-import { createWorkspaceUser, InvalidUserInput, isRole } from '../../accounts/user-admin.ts';
+import { createWorkspaceUser, InvalidUserInput, isRole } from '../../directory/user-admin.ts';
 import { adminNav } from '../nav.ts';
 import { checkCsrf, creationRefusal, refuse } from '../access.ts';
 import { renderNewUserPage, type NewUserForm } from './pages.ts';

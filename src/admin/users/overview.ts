@@ -5,7 +5,7 @@ import type { Db } from '../../db/connection.ts';
 import type { Role, UserRow, UserStatus } from '../../db/users.ts';
 import { listAuthenticators } from '../../db/authenticators.ts';
 import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
-import { listSsoSessions } from '../../accounts/revocation.ts';
+import { listSsoSessions } from '../../directory/revocation.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
 import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identity/email.ts';
 import { refusalFor, type UserAction } from '../access.ts';

@@ -1,6 +1,6 @@
 // tobira user create
-import { createUser } from '../../accounts/users.ts';
-import { InvalidInput } from '../../accounts/workspaces.ts';
+import { createUser } from '../../directory/users.ts';
+import { InvalidInput } from '../../directory/workspaces.ts';
 import { findWorkspaceBySlug } from '../../db/workspaces.ts';
 import { describe, optionalString, requireOption, type Command, type CommandGroup } from '../command.ts';
 import { auditedChange, auditRefusal } from '../audit.ts';

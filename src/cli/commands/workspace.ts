@@ -1,5 +1,5 @@
 // tobira workspace create | set-policy
-import { changeMfaPolicy, createWorkspace, InvalidInput } from '../../accounts/workspaces.ts';
+import { changeMfaPolicy, createWorkspace, InvalidInput } from '../../directory/workspaces.ts';
 import { describe, optionalString, requireOption, type Command, type CommandGroup } from '../command.ts';
 import { auditedChange, auditRefusal } from '../audit.ts';
 import { withDatabase } from '../session.ts';

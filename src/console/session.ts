@@ -22,7 +22,7 @@ import {
 import { HttpError } from '../http/errors.ts';
 import { readForm } from '../http/form-body.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
-import { ACR_MFA } from '../oidc/assurance.ts';
+import { ACR_MFA } from '../mfa/assurance.ts';
 import { consoleCsrfToken, tokenDigest } from '../crypto/token-digest.ts';
 import type { MessageKey } from '../i18n/en.ts';
 

@@ -4,7 +4,7 @@
 import type { Context } from 'koa';
 import type { Deps, Details, Progress } from './context.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
-import { ACR_MFA, PASSWORD_ONLY, type Assurance } from '../oidc/assurance.ts';
+import { ACR_MFA, PASSWORD_ONLY, type Assurance } from '../mfa/assurance.ts';
 import type { UserRow } from '../db/users.ts';
 import { signIns } from '../metrics.ts';
 import { rememberDevice } from '../mfa/device-cookie.ts';

@@ -3,7 +3,7 @@
 // the list travels into the interaction details and the audit log.
 import type { MfaPolicy } from '../db/workspaces.ts';
 import { isAdminRole, type Role } from '../db/users.ts';
-import { ACR_MFA } from '../oidc/assurance.ts';
+import { ACR_MFA } from './assurance.ts';
 
 export type MfaReason = 'workspace_policy' | 'enrolled' | 'client_requires_mfa' | 'request_acr' | 'admin_console';
 

@@ -4,7 +4,7 @@ import type { Account, FindAccount } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
 import { findAccountFacts } from '../db/account-facts.ts';
 import { standingMfaReasons } from '../mfa/rules.ts';
-import { ACR_MFA } from './assurance.ts';
+import { ACR_MFA } from '../mfa/assurance.ts';
 
 export const CLAIMS = {
   openid: ['sub', 'auth_time', 'acr', 'amr', 'sid', 'workspace'],

@@ -5,7 +5,7 @@ import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
 import { mfaContext } from '../mfa/facts.ts';
 import type { MfaReason } from '../mfa/rules.ts';
-import { ACR_MFA } from './assurance.ts';
+import { ACR_MFA } from '../mfa/assurance.ts';
 import { ADMIN_CLIENT_ID } from './clients.ts';
 
 const { Check, base } = interactionPolicy;

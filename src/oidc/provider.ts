@@ -4,7 +4,7 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Db } from '../db/connection.ts';
 import { adapterFactory } from './adapter.ts';
 import { accountFinder, CLAIMS } from './accounts.ts';
-import { ACR_VALUES } from './assurance.ts';
+import { ACR_VALUES } from '../mfa/assurance.ts';
 import { renderPage } from '../http/render.ts';
 import { translator, pickLang } from '../i18n/index.ts';
 import { en, type MessageKey } from '../i18n/en.ts';

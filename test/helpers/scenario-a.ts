@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import type { Clock } from '../../src/clock.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 import { Browser, decodeHtml, type Page } from './browser.ts';
 import { authorizationUrl, exchange, type AuthStart } from './rp.ts';
 import { enrol } from './mfa.ts';

@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
 import { Browser } from '../helpers/browser.ts';
 import { discover, signIn } from '../helpers/rp.ts';
-import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('discovery and JWKS', () => {
   let tobira: RunningTobira;

@@ -4,7 +4,7 @@ import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace } from '../helpers/tobira.ts';
 import { Browser, alertText } from '../helpers/browser.ts';
 import { discover, signIn, authorizationUrl } from '../helpers/rp.ts';
-import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('authorization code flow with PKCE and a password', () => {
   let tobira: RunningTobira;

@@ -4,7 +4,7 @@ import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
 import { Browser } from '../helpers/browser.ts';
 import { discover, signIn } from '../helpers/rp.ts';
-import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('tokens: refresh, revocation, introspection, client credentials', () => {
   let tobira: RunningTobira;

@@ -11,7 +11,7 @@ import { codeFor } from '../helpers/totp.ts';
 import { openAccount, newSecretOn } from '../helpers/account.ts';
 import { csrfOn } from '../helpers/console.ts';
 import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 // As in the review; a sixth parallel password proof would meet the password throttle, which counts
 // every attempt before checking it.

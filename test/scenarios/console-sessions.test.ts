@@ -5,7 +5,7 @@ import { startTobira, makeUser, makeWorkspace } from '../helpers/tobira.ts';
 import { Browser, alertText } from '../helpers/browser.ts';
 import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 // The consoles sign in through Tobira's own provider; the admin console always with MFA (rule 5)
 // and with a short session that ends on sign-out.

@@ -9,7 +9,7 @@ import { authorizationUrl, discover, signIn } from '../helpers/rp.ts';
 import { enrol, isEnrolmentPage, isTotpPage, secretOn } from '../helpers/mfa.ts';
 import { codeFor } from '../helpers/totp.ts';
 import { auditOf, enrolThroughSignIn, isPasswordForm, linkOn, tokensAt } from '../helpers/scenario-a.ts';
-import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 import type * as oidc from 'openid-client';
 
 /** A fresh browser holding exactly the cookies of `from`: what a thief of the cookie jar has. */

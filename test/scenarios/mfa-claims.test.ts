@@ -5,7 +5,7 @@ import { startTobira, makeClient, makeUser, makeWorkspace } from '../helpers/tob
 import { Browser } from '../helpers/browser.ts';
 import { discover, authorizationUrl, exchange } from '../helpers/rp.ts';
 import { enrol } from '../helpers/mfa.ts';
-import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 // The assurance of a sign-in follows its tokens: refreshed ID tokens and introspection say the
 // same as the first ID token, and the interaction and audit log say why MFA was asked.

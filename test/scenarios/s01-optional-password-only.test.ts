@@ -5,7 +5,7 @@ import { Browser } from '../helpers/browser.ts';
 import { discover } from '../helpers/rp.ts';
 import { isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
-import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('S1 policy optional, no authenticator: password only', () => {
   let tobira: RunningTobira;

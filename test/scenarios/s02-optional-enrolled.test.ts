@@ -6,7 +6,7 @@ import { Browser } from '../helpers/browser.ts';
 import { discover } from '../helpers/rp.ts';
 import { isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 describe('S2 policy optional, user enrolled: password, then TOTP', () => {
   const clock = adjustableClock();

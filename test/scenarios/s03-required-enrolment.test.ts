@@ -5,7 +5,7 @@ import { Browser } from '../helpers/browser.ts';
 import { discover, authorizationUrl, exchange } from '../helpers/rp.ts';
 import { enrol, isTotpPage, auditActions } from '../helpers/mfa.ts';
 import { codeFor } from '../helpers/totp.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 describe('S3 policy required, never enrolled: password, enrolment, back at the RP with MFA claims', () => {
   let tobira: RunningTobira;

@@ -6,7 +6,7 @@ import { Browser } from '../helpers/browser.ts';
 import { discover } from '../helpers/rp.ts';
 import { enrol, isEnrolmentPage, isTotpPage, setPolicy } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
-import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('S4 enrolled once, turned MFA off, then the policy became required: enrolment, not a lock-out', () => {
   const clock = adjustableClock();

@@ -8,7 +8,7 @@ import { discover } from '../helpers/rp.ts';
 import { enrol, isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, linkOn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 describe('S5(a) lost phone, policy optional: a recovery code signs in and a new authenticator is offered', () => {
   const clock = adjustableClock();

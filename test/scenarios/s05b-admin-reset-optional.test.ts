@@ -9,7 +9,7 @@ import { Browser, alertText } from '../helpers/browser.ts';
 import { discover } from '../helpers/rp.ts';
 import { enrolThroughSignIn, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { assertRedirect, auditWhere, postUserAction, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
-import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('S5(b) lost phone, policy optional: an admin resets MFA, the user signs in with the password', function () {
   this.timeout(60_000);

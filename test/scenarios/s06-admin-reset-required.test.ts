@@ -12,7 +12,7 @@ import { enrol, isEnrolmentPage } from '../helpers/mfa.ts';
 import { startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { assertRedirect, auditWhere, postUserAction, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { findWorkspaceById } from '../../src/db/workspaces.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 describe('S6 lost phone, policy required: reset from the user page, then enrolment at the next sign-in', function () {
   this.timeout(60_000);

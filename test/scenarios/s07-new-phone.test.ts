@@ -9,7 +9,7 @@ import { isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { addAuthenticator, authenticatorsOn, change, freshCode, messageOn, openAccount } from '../helpers/account.ts';
 import { codeFor } from '../helpers/totp.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 describe('S7 new phone while the old one still works', function () {
   this.timeout(30_000);

@@ -7,7 +7,7 @@ import { Browser } from '../helpers/browser.ts';
 import { discover, authorizationUrl, exchange, signIn } from '../helpers/rp.ts';
 import { enrol, isEnrolmentPage, setPolicy } from '../helpers/mfa.ts';
 import { auditRows } from '../helpers/scenario-b.ts';
-import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 async function refusedWithInvalidGrant(config: oidc.Configuration, refreshToken: string, why: string): Promise<void> {
   await assert.rejects(

@@ -6,7 +6,7 @@ import { Browser } from '../helpers/browser.ts';
 import { authorizationUrl, discover, signIn } from '../helpers/rp.ts';
 import { enrol, isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, isPasswordForm, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
-import { ACR_MFA, ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 import type * as oidc from 'openid-client';
 
 const ESSENTIAL_MFA = JSON.stringify({ id_token: { acr: { essential: true, value: ACR_MFA } } });

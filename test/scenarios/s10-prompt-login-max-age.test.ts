@@ -6,7 +6,7 @@ import { startTobira, makeClient, makeUser, makeWorkspace, CALLBACK } from '../h
 import { discover } from '../helpers/rp.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
-import { ACR_MFA } from '../../src/oidc/assurance.ts';
+import { ACR_MFA } from '../../src/mfa/assurance.ts';
 import type * as oidc from 'openid-client';
 
 describe('S10 prompt=login and max_age re-run password and TOTP; auth_time is the new time', () => {

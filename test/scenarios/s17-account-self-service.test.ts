@@ -13,7 +13,7 @@ import { csrfOn } from '../helpers/console.ts';
 import { addAuthenticator, authenticatorsOn, change, codesLeftOn, freshCode, messageOn, openAccount, post } from '../helpers/account.ts';
 import { codeFor } from '../helpers/totp.ts';
 import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
-import { ACR_PASSWORD } from '../../src/oidc/assurance.ts';
+import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('S17 self-service at /account', function () {
   this.timeout(30_000);

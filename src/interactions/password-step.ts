@@ -12,7 +12,7 @@ import type { MessageKey } from '../i18n/en.ts';
 import { checkPassword } from './password-sign-in.ts';
 import { canonicalEmail, NOT_PLAIN_LETTERS, type EmailRefusal } from '../identity/email.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
-import { mfaContext } from '../mfa/facts.ts';
+import { decideMfa, nextStep } from '../mfa/decision.ts';
 import { beginPasswordAttempt, chargedTo, longest, passwordAttemptFailed, passwordAttemptSucceeded, passwordBudgets } from '../mfa/password-throttle.ts';
 import { deviceCookieOf, deviceNonceFor } from '../mfa/device-cookie.ts';
 import { clientInfo, minutesUntil, paths, readProgress, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
@@ -114,8 +114,8 @@ export async function submitPassword(deps: Deps, ctx: Context, details: Details)
   await passwordAttemptSucceeded(deps.db, budgets);
 
   const client = await clientInfo(deps.provider, details);
-  const mfa = await mfaContext(deps.db, result.user.id, client, requestFacts(details));
-  if (!mfa || mfa.reasons.length === 0) return finishSignIn(deps, ctx, details, result.user, 'password');
+  const mfa = await decideMfa(deps.db, result.user.id, client, requestFacts(details));
+  if (!mfa || nextStep(mfa, true) === 'finish') return finishSignIn(deps, ctx, details, result.user, 'password');
   // The same account confirming its password mid-interaction (before enrolment) keeps where it
   // stood: the QR code already shown, a recovery code already used.
   const previous = readProgress(details);

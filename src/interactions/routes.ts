@@ -5,9 +5,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/errors.ts';
-import { findUserById, type UserRow } from '../db/users.ts';
-import { countAuthenticators } from '../db/authenticators.ts';
-import { mfaContext } from '../mfa/facts.ts';
+import type { UserRow } from '../db/users.ts';
+import { findAccountFacts } from '../db/account-facts.ts';
+import { bindingStep, decideMfa, nextStep } from '../mfa/decision.ts';
 import {
   clientInfo,
   firstFactorIsFresh,
@@ -31,7 +31,7 @@ const STEP_UP_REASONS = new Set(['mfa_required', 'essential_acr', 'essential_acr
 async function stepUpProgress(deps: Deps, ctx: Context, details: Details): Promise<Progress | undefined> {
   const accountId = details.session?.accountId;
   if (!accountId || !details.prompt.reasons.every((r) => STEP_UP_REASONS.has(r))) return undefined;
-  const mfa = await mfaContext(deps.db, accountId, await clientInfo(deps.provider, details), requestFacts(details));
+  const mfa = await decideMfa(deps.db, accountId, await clientInfo(deps.provider, details), requestFacts(details));
   if (!mfa) return undefined;
   const progress: Progress = { accountId, reasons: mfa.reasons.length ? mfa.reasons : ['request_acr'] };
   await saveProgress(deps, ctx, progress);
@@ -41,27 +41,33 @@ async function stepUpProgress(deps: Deps, ctx: Context, details: Details): Promi
 async function showLoginStep(deps: Deps, ctx: Context, details: Details): Promise<void> {
   const progress = readProgress(details) ?? (await stepUpProgress(deps, ctx, details));
   if (!progress) return showPasswordForm(deps, ctx, details);
-  const user = await findUserById(deps.db, progress.accountId);
-  if (user?.status !== 'active') return showPasswordForm(deps, ctx, details);
+  const facts = await findAccountFacts(deps.db, progress.accountId);
+  if (facts?.user.status !== 'active') return showPasswordForm(deps, ctx, details);
+  const { user } = facts;
+  const fresh = firstFactorIsFresh(progress, deps.clock.now());
   const use = ctx.query.use;
+  // Pages between the second factor and the app: the codes to save, the choice after a recovery code.
   if (progress.codesToShow) return showRecoveryCodes(deps, ctx, details, progress, user);
   if (progress.done === 'recovery') {
     if (use !== 'enrol') return showRecovered(ctx, deps, details, user);
-    return enrolAfterFreshPassword(deps, ctx, details, progress, user);
+    return bindingStep(fresh) === 'enrol' ? showEnrolment(deps, ctx, details, progress, user) : askPasswordBeforeBinding(deps, ctx, details, progress, user);
   }
   if (progress.done) throw new HttpError(400, 'error.interaction', 'sign-in already complete');
-  if ((await countAuthenticators(deps.db, user.id)) === 0) return enrolAfterFreshPassword(deps, ctx, details, progress, user);
-  return showCodePrompt(ctx, details, user, use === 'recovery' ? 'recovery' : 'totp');
+  switch (nextStep({ ...facts, reasons: progress.reasons }, fresh)) {
+    case 'enrol':
+      return showEnrolment(deps, ctx, details, progress, user);
+    case 'code':
+      return showCodePrompt(ctx, details, user, use === 'recovery' ? 'recovery' : 'totp');
+    case 'password':
+      return askPasswordBeforeBinding(deps, ctx, details, progress, user);
+    case 'finish':
+      // A saved progress always carries a reason (a step-up without one records request_acr).
+      throw new HttpError(400, 'error.interaction', 'no second factor is needed here');
+  }
 }
 
-/**
- * Enrolment binds a new factor, so it needs the password proven within the last minutes in this
- * interaction: a session that reached this point on its cookie alone (step-up) is asked for the
- * password first. Step-up of a user who already has an authenticator stays code-only, since the
- * cookie alone cannot produce a code.
- */
-async function enrolAfterFreshPassword(deps: Deps, ctx: Context, details: Details, progress: Progress, user: UserRow): Promise<void> {
-  if (firstFactorIsFresh(progress, deps.clock.now())) return showEnrolment(deps, ctx, details, progress, user);
+/** The password page with the reason: binding a factor needs a fresh password (src/mfa/decision.ts). */
+async function askPasswordBeforeBinding(deps: Deps, ctx: Context, details: Details, progress: Progress, user: UserRow): Promise<void> {
   const why = progress.passwordAt === undefined ? 'login.why.enrol' : 'login.why.enrolExpired';
   return showPasswordForm(deps, ctx, details, undefined, user.email, why);
 }

@@ -6,7 +6,6 @@ import { deleteModelsOfAccount } from '../db/oidc-models.ts';
 import { deleteConsoleSessionsOfExcept } from '../db/console-sessions.ts';
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/users.ts';
-import type { WorkspaceRow } from '../db/workspaces.ts';
 import {
   countAuthenticators,
   deleteAuthenticator,
@@ -18,7 +17,6 @@ import { deleteRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes.
 import { verifyAgainstDecoy, verifyPassword, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
 import { checkTotp } from './second-factor.ts';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
-import { standingMfaReasons, type MfaReason } from './rules.ts';
 import { beginPasswordAttempt, passwordAttemptFailed, passwordAttemptSucceeded, passwordBudgets, longest } from './password-throttle.ts';
 import { deviceNonceFor } from './device-cookie.ts';
 
@@ -60,18 +58,7 @@ export async function checkFreshProof(db: Db, dataKey: Buffer, user: UserRow, pr
   return { ok: true, method: 'pwd' };
 }
 
-/**
- * The standing rules that make MFA compulsory for this user, leaving out "enrolled" (which would
- * make everyone who enrolled unable ever to leave). Per-request rules (an app's require_mfa, the
- * admin console) apply when that request comes, so they do not hold MFA on here.
- */
-export function mfaRequiredBy(user: UserRow, workspace: WorkspaceRow): MfaReason[] {
-  return standingMfaReasons({
-    user: { role: user.role, authenticatorCount: 0 },
-    workspace: { mfaPolicy: workspace.mfa_policy },
-    client: { requireMfa: false },
-  }).filter((reason) => reason !== 'enrolled');
-}
+export { mfaRequiredBy } from './decision.ts';
 
 /**
  * Ends every OIDC artefact of the user (SSO sessions, grants, codes, refresh tokens) and their

@@ -3,7 +3,7 @@
 import type { Account, FindAccount } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
 import { findAccountFacts } from '../db/account-facts.ts';
-import { standingMfaReasons } from '../mfa/rules.ts';
+import { standingReasons } from '../mfa/decision.ts';
 import { ACR_MFA } from '../mfa/assurance.ts';
 
 export const CLAIMS = {
@@ -21,11 +21,7 @@ export function accountFinder(db: Db): FindAccount {
     // standing rule demands MFA (e.g. the workspace switched to `required`): no token with
     // amr ["pwd"] is issued after that.
     if ((token?.kind === 'RefreshToken' || token?.kind === 'AuthorizationCode') && (token as { acr?: string }).acr !== ACR_MFA) {
-      const reasons = standingMfaReasons({
-        user: { role: user.role, authenticatorCount: facts.authenticatorCount },
-        workspace: { mfaPolicy: workspace.mfa_policy },
-        client: { requireMfa: ctx.oidc.client?.metadata().require_mfa === true },
-      });
+      const reasons = standingReasons(facts, { requireMfa: ctx.oidc.client?.metadata().require_mfa === true });
       if (reasons.length) return undefined;
     }
     return {

@@ -3,7 +3,7 @@
 // or enrolment), and prompt=none gets login_required instead of a token.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
-import { mfaContext } from '../mfa/facts.ts';
+import { decideMfa } from '../mfa/decision.ts';
 import type { MfaReason } from '../mfa/rules.ts';
 import { ACR_MFA } from '../mfa/assurance.ts';
 import { ADMIN_CLIENT_ID } from './clients.ts';
@@ -14,7 +14,7 @@ async function reasonsFor(db: Db, ctx: KoaContextWithOIDC): Promise<MfaReason[]>
   const { oidc } = ctx;
   const accountId = oidc.session?.accountId;
   if (!accountId || oidc.session?.acr === ACR_MFA || !oidc.client) return [];
-  const mfa = await mfaContext(
+  const mfa = await decideMfa(
     db,
     accountId,
     { requireMfa: oidc.client.metadata().require_mfa === true, adminConsole: oidc.client.clientId === ADMIN_CLIENT_ID },

@@ -8,7 +8,7 @@ import type { AdminDeps } from './spec.ts';
 import { readForm, field } from '../http/form-body.ts';
 import { renderPage } from '../http/render.ts';
 import { HttpError } from '../http/errors.ts';
-import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { recordAudit, requestOrigin, selfEvent } from '../audit/record.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 import { InvalidUserInput, setPasswordWithLink, userOfSetPasswordLink } from '../directory/user-admin.ts';
 import { MIN_PASSWORD_LENGTH } from '../crypto/passwords.ts';
@@ -63,12 +63,7 @@ export function setPasswordRoutes(deps: AdminDeps): Router {
     await recordAudit(deps.db, {
       action: 'user.set_password',
       outcome: 'success',
-      workspaceId: user.workspace_id,
-      actorType: 'user',
-      actorId: user.id,
-      actorLabel: user.email,
-      targetType: 'user',
-      targetId: user.id,
+      ...selfEvent(user),
       details: { via: 'link' },
       ...requestOrigin(ctx),
     });

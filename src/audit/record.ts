@@ -13,6 +13,11 @@ import { insertAuditEvent, type AuditEvent } from '../db/audit-events.ts';
 import { escapeHostile } from '../http/hostile-text.ts';
 import { log } from '../log.ts';
 
+/** Actor and target of an event a user causes about themselves: a sign-in, a code, their own password. */
+export function selfEvent(user: { id: string; workspace_id: string; email: string }) {
+  return { workspaceId: user.workspace_id, actorType: 'user' as const, actorId: user.id, actorLabel: user.email, targetType: 'user', targetId: user.id };
+}
+
 export function requestOrigin(ctx: Context): { ip: string; userAgent: string } {
   return { ip: ctx.ip, userAgent: ctx.get('user-agent') };
 }

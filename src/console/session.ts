@@ -21,7 +21,7 @@ import {
 } from '../db/console-sessions.ts';
 import { HttpError } from '../http/errors.ts';
 import { readForm } from '../http/form-body.ts';
-import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { recordAudit, requestOrigin, selfEvent } from '../audit/record.ts';
 import { ACR_MFA } from '../mfa/assurance.ts';
 import { consoleCsrfToken, tokenDigest } from '../crypto/token-digest.ts';
 import type { MessageKey } from '../i18n/en.ts';
@@ -115,12 +115,7 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
       await recordAudit(deps.db, {
         action: `${spec.console}.sign_in`,
         outcome: 'refused',
-        workspaceId: user.workspace_id,
-        actorType: 'user',
-        actorId: user.id,
-        actorLabel: user.email,
-        targetType: 'user',
-        targetId: user.id,
+        ...selfEvent(user),
         details: { reason: refusal ?? 'mfa_missing' },
         ...requestOrigin(ctx),
       });
@@ -142,12 +137,7 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
     await recordAudit(deps.db, {
       action: `${spec.console}.sign_in`,
       outcome: 'success',
-      workspaceId: user.workspace_id,
-      actorType: 'user',
-      actorId: user.id,
-      actorLabel: user.email,
-      targetType: 'user',
-      targetId: user.id,
+      ...selfEvent(user),
       details: { acr: code.acr, amr: code.amr },
       ...requestOrigin(ctx),
     });

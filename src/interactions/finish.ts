@@ -3,7 +3,7 @@
 // this interaction, and every further factor it asked for, leaves a device cookie for the account.
 import type { Context } from 'koa';
 import type { Deps, Details, Progress } from './context.ts';
-import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { recordAudit, requestOrigin, selfEvent } from '../audit/record.ts';
 import { ACR_MFA, PASSWORD_ONLY, type Assurance } from '../mfa/assurance.ts';
 import type { UserRow } from '../db/users.ts';
 import { signIns } from '../metrics.ts';
@@ -30,12 +30,7 @@ export async function finishSignIn(
   await recordAudit(deps.db, {
     action: 'sign_in',
     outcome: 'success',
-    workspaceId: user.workspace_id,
-    actorType: 'user',
-    actorId: user.id,
-    actorLabel: user.email,
-    targetType: 'user',
-    targetId: user.id,
+    ...selfEvent(user),
     details: {
       client_id: details.params.client_id,
       amr: assurance.amr,

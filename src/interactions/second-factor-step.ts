@@ -6,7 +6,7 @@ import { renderPage } from '../http/render.ts';
 import { HttpError } from '../http/errors.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { recordAudit, requestOrigin } from '../audit/record.ts';
+import { recordAudit, requestOrigin, selfEvent } from '../audit/record.ts';
 import { checkRecoveryCode, checkTotp, type FactorResult } from '../mfa/second-factor.ts';
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
@@ -116,12 +116,7 @@ export async function submitRecoveryCode(deps: Deps, ctx: Context, details: Deta
   await recordAudit(deps.db, {
     action: 'mfa.recovery_code',
     outcome: 'success',
-    workspaceId: user.workspace_id,
-    actorType: 'user',
-    actorId: user.id,
-    actorLabel: user.email,
-    targetType: 'user',
-    targetId: user.id,
+    ...selfEvent(user),
     details: { remaining: await countUnusedRecoveryCodes(deps.db, user.id) },
     ...requestOrigin(ctx),
   });

@@ -1,19 +1,98 @@
-// The yardstick of bench/start.ts: a bare oidc-provider (the version Tobira uses) with its
-// in-memory adapter, one static client and its development sign-in pages, on PORT.
+// The yardstick of bench/start.ts and bench/tokens.ts: a bare oidc-provider (the version Tobira
+// uses) with one static client (authorization code with refresh-token rotation, client
+// credentials), introspection, its development sign-in pages, on PORT. Its in-memory adapter by
+// default; with BARE_DATABASE_URL a minimal PostgreSQL adapter: one jsonb table, one statement per
+// adapter call, counted and served at /bench/statements for the benchmark.
 import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import pg from 'pg';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
+const databaseUrl = process.env.BARE_DATABASE_URL;
+let statements = 0;
+
+function postgresAdapter(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const query = async (sql: string, values: unknown[]) => {
+    statements++;
+    return pool.query(sql, values);
+  };
+  const live = 'and (expires_at is null or expires_at > now())';
+  return class PostgresAdapter implements Adapter {
+    private readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      await query(
+        `insert into oidc_bare (model, id, payload, grant_id, uid, user_code, expires_at)
+         values ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7::int))
+         on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+           uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+        [this.model, id, payload, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, expiresIn ?? null],
+      );
+    }
+    async find(id: string) {
+      return (await query(`select payload from oidc_bare where model = $1 and id = $2 ${live}`, [this.model, id])).rows[0]?.payload;
+    }
+    async findByUid(uid: string) {
+      return (await query(`select payload from oidc_bare where model = $1 and uid = $2 ${live}`, [this.model, uid])).rows[0]?.payload;
+    }
+    async findByUserCode(userCode: string) {
+      return (await query(`select payload from oidc_bare where model = $1 and user_code = $2 ${live}`, [this.model, userCode])).rows[0]?.payload;
+    }
+    async consume(id: string) {
+      await query(`update oidc_bare set payload = payload || jsonb_build_object('consumed', extract(epoch from now())::int) where model = $1 and id = $2`, [
+        this.model,
+        id,
+      ]);
+    }
+    async destroy(id: string) {
+      await query('delete from oidc_bare where model = $1 and id = $2', [this.model, id]);
+    }
+    async revokeByGrantId(grantId: string) {
+      await query('delete from oidc_bare where grant_id = $1', [grantId]);
+    }
+  };
+}
+
+if (databaseUrl) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(
+    'create table if not exists oidc_bare (model text not null, id text not null, payload jsonb not null, grant_id text, uid text, user_code text, expires_at timestamptz, primary key (model, id))',
+  );
+  await client.query('create index if not exists oidc_bare_grant on oidc_bare (grant_id)');
+  await client.query('create index if not exists oidc_bare_uid on oidc_bare (uid)');
+  await client.end();
+}
+
 const provider = new Provider(issuer, {
+  ...(databaseUrl ? { adapter: postgresAdapter(databaseUrl) } : {}),
   clients: [
     {
       client_id: 'bench',
       client_secret: 'bench-secret-bench-secret-bench-secret',
       redirect_uris: ['https://rp.example.test/callback'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     },
   ],
   pkce: { required: () => true },
+  features: {
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+  },
+  // As Tobira: refresh tokens for every client allowed the grant, rotated on each use.
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: true,
   findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
 });
-createServer(provider.callback()).listen(port, '127.0.0.1');
+const app = provider.callback();
+createServer((req, res) => {
+  if (req.url === '/bench/statements') {
+    res.end(String(statements));
+    return;
+  }
+  app(req, res);
+}).listen(port, '127.0.0.1');

@@ -34,6 +34,14 @@ export const locks = new Counter({
   registers: [registry],
 });
 
+// Statements per request (this counter over tobira_http_request_duration_seconds_count) is what
+// the caches and request-scoped reads save; bench/tokens.ts reads it around each flow.
+export const dbStatements = new Counter({
+  name: 'tobira_db_statements_total',
+  help: 'SQL statements sent to the database, BEGIN and COMMIT included',
+  registers: [registry],
+});
+
 /** A low-cardinality route label: the first path segment only (ids and tokens never become labels). */
 export function routeGroup(path: string): string {
   const first = path.split('/')[1] ?? '';

@@ -6,6 +6,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { lockDataDir } from './data-dir-lock.ts';
 import { log } from '../log.ts';
+import { dbStatements } from '../metrics.ts';
 
 export type Db = Knex;
 
@@ -34,6 +35,8 @@ const knexLog = {
   debug: (message: unknown) => log.debug('knex', { message: String(message) }),
 };
 
+const countStatement = () => dbStatements.inc();
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const db = knexFactory({
@@ -48,6 +51,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       migrations: migrationConfig(),
       log: knexLog,
     });
+    db.on('query', countStatement);
     await db.raw('select 1');
     return { db, close: () => db.destroy(), embedded: false };
   }
@@ -61,6 +65,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       migrations: migrationConfig(),
       log: knexLog,
     } as Knex.Config);
+    db.on('query', countStatement);
     await db.raw('select 1');
     return {
       db,

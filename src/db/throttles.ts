@@ -92,3 +92,21 @@ export async function deleteThrottles(db: Db, keys: string[], prefixes: string[]
   const rows = await keysOrPrefixes(db, keys, prefixes).delete().returning('key');
   return (rows as { key: string }[]).map((r) => r.key);
 }
+
+/**
+ * Deletes at most `limit` counters that no longer hold anything: no attempt and no lock within
+ * `forgetAfterSeconds`, after which the next attempt would start them afresh anyway. Without it a
+ * guessing run over made-up e-mails or many addresses would leave its rows forever.
+ */
+export async function deleteForgottenThrottles(db: Db, limit: number, forgetAfterSeconds: number): Promise<number> {
+  return deletedCount(
+    await db.raw(
+      `delete from throttles where ctid = any(array(
+         select ctid from throttles
+         where updated_at < now() - make_interval(secs => ?)
+           and (locked_until is null or locked_until < now() - make_interval(secs => ?))
+         limit ?))`,
+      [forgetAfterSeconds, forgetAfterSeconds, limit],
+    ),
+  );
+}

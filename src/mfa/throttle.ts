@@ -15,7 +15,7 @@ const FAILURE_WINDOW_SECONDS = 15 * 60;
 const FIRST_LOCK_SECONDS = 60;
 const MAX_LOCK_SECONDS = 3600;
 // A key that has stayed quiet this long after its last lock starts again from the shortest lock.
-const FORGET_LOCKS_AFTER_SECONDS = 24 * 3600;
+export const FORGET_LOCKS_AFTER_SECONDS = 24 * 3600;
 
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
 

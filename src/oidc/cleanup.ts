@@ -1,4 +1,4 @@
-// Expired sessions, codes, tokens, interactions and console sessions are deleted periodically so
+// Expired sessions, codes, tokens, interactions, console sessions and forgotten throttle counters are deleted periodically so
 // the tables stay bounded. Any node may run it; the deletes are idempotent, so nodes racing each
 // other is harmless.
 // The embedded database has one connection: a single DELETE of a million expired rows held it for
@@ -8,12 +8,18 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/connection.ts';
 import { deleteExpiredModels } from '../db/oidc-models.ts';
 import { deleteExpiredConsoleSessions } from '../db/console-sessions.ts';
+import { deleteForgottenThrottles } from '../db/throttles.ts';
+import { FORGET_LOCKS_AFTER_SECONDS } from '../mfa/throttle.ts';
 import { log } from '../log.ts';
 
 export const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 export const CLEANUP_BATCH = 1000;
 
-const EXPIRING: ((db: Db, limit: number) => Promise<number>)[] = [deleteExpiredModels, deleteExpiredConsoleSessions];
+const EXPIRING: ((db: Db, limit: number) => Promise<number>)[] = [
+  deleteExpiredModels,
+  deleteExpiredConsoleSessions,
+  (db, limit) => deleteForgottenThrottles(db, limit, FORGET_LOCKS_AFTER_SECONDS),
+];
 
 export async function removeExpiredArtefacts(db: Db, batch = CLEANUP_BATCH): Promise<number> {
   let removed = 0;

@@ -15,6 +15,22 @@ describe('Clean-up of expired rows', () => {
   });
   after(async () => tobira?.close());
 
+  it('forgets throttle counters with no attempt and no lock for a day, and keeps every other', async () => {
+    const tag = `cleanup-${unique()}`;
+    const day = 24 * 3600 * 1000;
+    const ago = (ms: number) => new Date(Date.now() - ms);
+    const rows = {
+      quiet: { failures: 3, locks: 0, locked_until: null, updated_at: ago(day + 60_000) },
+      lockLongOver: { failures: 0, locks: 2, locked_until: ago(day + 60_000), updated_at: ago(day + 120_000) },
+      recentAttempt: { failures: 2, locks: 0, locked_until: null, updated_at: ago(60_000) },
+      lockedToday: { failures: 0, locks: 3, locked_until: ago(3600_000), updated_at: ago(day + 60_000) },
+    };
+    await tobira.db('throttles').insert(Object.entries(rows).map(([name, row]) => ({ key: `${tag}:${name}`, ...row })));
+    await removeExpiredArtefacts(tobira.db);
+    const left = (await tobira.db('throttles').where('key', 'like', `${tag}:%`).pluck('key')).sort();
+    assert.deepEqual(left, [`${tag}:lockedToday`, `${tag}:recentAttempt`], "a lock within the day still counts towards the next lock's length");
+  });
+
   it(`deletes ${EXPIRED_MODELS} expired OIDC rows and ${EXPIRED_CONSOLE_SESSIONS} console sessions in batches, and a request made meanwhile is answered before it ends`, async () => {
     const tag = `cleanup-${unique()}`;
     const { user } = await makeUser(tobira);

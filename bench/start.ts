@@ -7,6 +7,7 @@
 //   DATABASE_URL=postgres://… TOBIRA_SECRET=… npm run bench:start   (PostgreSQL; otherwise a temporary PGlite folder)
 // Tobira runs as in production (NODE_ENV=production, one process) behind a stand-in for a TLS
 // proxy: requests to its https issuer go to its http port with X-Forwarded-Proto: https.
+import { installTlsStandIn } from './tls-stand-in.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -33,17 +34,7 @@ const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'tobira-bench-start-'));
 const compileCache = join(dataDir, 'compile-cache');
 
-// The stand-in proxy: every https://127.0.0.1 request (the Tobira issuer) goes to http, marked https.
-const plainFetch = globalThis.fetch;
-globalThis.fetch = (input, init) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  if (url.protocol !== 'https:' || url.hostname !== '127.0.0.1') return plainFetch(input, init);
-  url.protocol = 'http:';
-  const request = new Request(input instanceof Request ? input : url, init);
-  const headers = new Headers(request.headers);
-  headers.set('x-forwarded-proto', 'https');
-  return plainFetch(url, { method: request.method, headers, body: request.body, redirect: request.redirect, duplex: 'half' } as RequestInit);
-};
+installTlsStandIn();
 
 type Contender = {
   name: string;

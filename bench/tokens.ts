@@ -11,6 +11,7 @@
 // the baseline's adapter statements), resident memory. Also argon2id hashes per second on one
 // core with the production parameters. Writes bench/results/<date>-<database>.json and prints a
 // Markdown table.
+import { installTlsStandIn } from './tls-stand-in.ts';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -45,17 +46,7 @@ const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'tobira-bench-tokens-'));
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
-// The stand-in TLS proxy: every https://127.0.0.1 request (the Tobira issuer) goes to http, marked https.
-const plainFetch = globalThis.fetch;
-globalThis.fetch = (input, init) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  if (url.protocol !== 'https:' || url.hostname !== '127.0.0.1') return plainFetch(input, init);
-  url.protocol = 'http:';
-  const request = new Request(input instanceof Request ? input : url, init);
-  const headers = new Headers(request.headers);
-  headers.set('x-forwarded-proto', 'https');
-  return plainFetch(url, { method: request.method, headers, body: request.body, redirect: request.redirect, duplex: 'half' } as RequestInit);
-};
+installTlsStandIn();
 
 type Tokens = { access: string; refresh: string };
 type Server = {

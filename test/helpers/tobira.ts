@@ -94,3 +94,17 @@ export async function startSecondNode(first: RunningTobira, options: { clock?: C
   const port = (node.server.address() as { port: number }).port;
   return Object.assign(node, { url: `http://127.0.0.1:${port}` });
 }
+
+/** Two nodes for a test file (see startSecondNode): booted before its tests, closed after them. */
+export function twoNodes(options: { clock?: Clock } = {}): { a: RunningTobira; b: RunningTobira & { url: string } } {
+  const nodes = {} as { a: RunningTobira; b: RunningTobira & { url: string } };
+  before(async () => {
+    nodes.a = await startTobira({}, options);
+    nodes.b = await startSecondNode(nodes.a, options);
+  });
+  after(async () => {
+    await nodes.b?.close();
+    await nodes.a?.close();
+  });
+  return nodes;
+}

@@ -2,10 +2,9 @@
 // the command line's own connection — reaches every node's cache at once through a notice.
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
-import type { RunningTobira } from '../../src/boot.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { deleteClient } from '../../src/db/clients.ts';
-import { startTobira, startSecondNode, makeClient } from '../helpers/tobira.ts';
+import { twoNodes, makeClient } from '../helpers/tobira.ts';
 import { discover } from '../helpers/rp.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -22,30 +21,21 @@ async function refusedAsInvalidClient(config: oidc.Configuration): Promise<boole
 }
 
 describe('client metadata cache', () => {
-  let nodeA: RunningTobira;
-  let nodeB: RunningTobira & { url: string };
-  before(async () => {
-    nodeA = await startTobira();
-    nodeB = await startSecondNode(nodeA);
-  });
-  after(async () => {
-    await nodeB?.close();
-    await nodeA?.close();
-  });
+  const nodes = twoNodes();
 
-  const service = () => makeClient(nodeA, { redirectUris: [], postLogoutRedirectUris: [], grants: ['client_credentials'] });
+  const service = () => makeClient(nodes.a, { redirectUris: [], postLogoutRedirectUris: [], grants: ['client_credentials'] });
 
   it('reads a client from the database once, then serves it from memory', async () => {
     const { clientId, secret } = await service();
-    const config = await discover(nodeA.issuer, clientId, secret);
+    const config = await discover(nodes.a.issuer, clientId, secret);
     await oidc.clientCredentialsGrant(config);
     const statements: string[] = [];
     const record = (query: { sql: string }) => statements.push(query.sql);
-    nodeA.db.on('query', record);
+    nodes.a.db.on('query', record);
     try {
       await oidc.clientCredentialsGrant(config);
     } finally {
-      nodeA.db.off('query', record);
+      nodes.a.db.off('query', record);
     }
     assert.deepEqual(
       statements.filter((sql) => /\bfrom "clients"/.test(sql)),
@@ -56,20 +46,20 @@ describe('client metadata cache', () => {
 
   it('a client deleted on one node is refused by the other at once', async () => {
     const { clientId, secret } = await service();
-    const onB = await discover(nodeA.issuer, clientId, secret);
+    const onB = await discover(nodes.a.issuer, clientId, secret);
     const viaB = new oidc.Configuration(onB.serverMetadata(), clientId, secret);
     // Route the token request to node B (same issuer, another address), as a load balancer would.
-    viaB[oidc.customFetch] = (url, options) => fetch(url.replace(nodeA.issuer, nodeB.url), options as RequestInit);
+    viaB[oidc.customFetch] = (url, options) => fetch(url.replace(nodes.a.issuer, nodes.b.url), options as RequestInit);
     oidc.allowInsecureRequests(viaB);
     assert.ok((await oidc.clientCredentialsGrant(viaB)).access_token, 'node B knows the client (and caches it)');
-    await deleteClient(nodeA.db, clientId);
+    await deleteClient(nodes.a.db, clientId);
     await until('node B refusing the deleted client', () => refusedAsInvalidClient(viaB));
   });
 
   it('a client deleted through another connection (the command line) is refused by a running node', async function () {
     if (!process.env.DATABASE_URL) return this.skip(); // the embedded database admits one process; the CLI refuses while a node runs
     const { clientId, secret } = await service();
-    const config = await discover(nodeA.issuer, clientId, secret);
+    const config = await discover(nodes.a.issuer, clientId, secret);
     assert.ok((await oidc.clientCredentialsGrant(config)).access_token);
     const cli = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: 'memory' });
     try {

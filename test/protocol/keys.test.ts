@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jose from 'jose';
-import { startTobira, startSecondNode, makeClient, makeUser } from '../helpers/tobira.ts';
-import type { RunningTobira } from '../../src/boot.ts';
+import { startTobira, twoNodes, makeClient, makeUser } from '../helpers/tobira.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { Browser } from '../helpers/browser.ts';
 import { discover, signIn } from '../helpers/rp.ts';
@@ -60,25 +59,16 @@ describe('signing keys', () => {
 // verify against the JWKS of either node.
 describe('signing key rotation on two nodes', () => {
   const clock = adjustableClock();
-  let nodeA: RunningTobira;
-  let nodeB: RunningTobira & { url: string };
-  before(async () => {
-    nodeA = await startTobira({}, { clock });
-    nodeB = await startSecondNode(nodeA, { clock });
-  });
-  after(async () => {
-    await nodeB?.close();
-    await nodeA?.close();
-  });
+  const cluster = twoNodes({ clock });
 
   it('publishes the new key on every node before any node signs with it', async () => {
-    const { clientId, secret } = await makeClient(nodeA);
-    const user = await makeUser(nodeA);
-    const { tokens } = await signIn(await discover(nodeA.issuer, clientId, secret), new Browser(nodeA.issuer), user);
+    const { clientId, secret } = await makeClient(cluster.a);
+    const user = await makeUser(cluster.a);
+    const { tokens } = await signIn(await discover(cluster.a.issuer, clientId, secret), new Browser(cluster.a.issuer), user);
     const oldKid = jose.decodeProtectedHeader(tokens.id_token!).kid;
     const nodes = [
-      { name: 'A', url: nodeA.issuer },
-      { name: 'B', url: nodeB.url },
+      { name: 'A', url: cluster.a.issuer },
+      { name: 'B', url: cluster.b.url },
     ];
     const issued: { token: string; by: string }[] = [{ token: tokens.id_token!, by: 'node A before the rotation' }];
     let refreshToken = tokens.refresh_token!;
@@ -118,20 +108,20 @@ describe('signing key rotation on two nodes', () => {
     }
 
     assert.deepEqual(await everyTokenVerifiesEverywhere('before the rotation'), { A: oldKid, B: oldKid });
-    const { kid: newKid } = await rotateSigningKey(nodeA.db, nodeA.keys.dataKey, clock);
-    assert.equal(await nodeA.reloadKeys(), true, 'node A loads the new key');
+    const { kid: newKid } = await rotateSigningKey(cluster.a.db, cluster.a.keys.dataKey, clock);
+    assert.equal(await cluster.a.reloadKeys(), true, 'node A loads the new key');
     assert.deepEqual(
       await everyTokenVerifiesEverywhere('once node A has loaded the new key, before node B has'),
       { A: oldKid, B: oldKid },
       'no node signs with a key another node may not publish yet',
     );
-    assert.equal(await nodeB.reloadKeys(), true, 'node B loads the new key');
+    assert.equal(await cluster.b.reloadKeys(), true, 'node B loads the new key');
     assert.deepEqual(await everyTokenVerifiesEverywhere('once both nodes have loaded the new key'), { A: oldKid, B: oldKid });
 
     clock.advance(KEY_ACTIVATION_DELAY_MS / 1000);
-    assert.equal(await nodeA.reloadKeys(), true, 'node A switches to the new key once it is active');
+    assert.equal(await cluster.a.reloadKeys(), true, 'node A switches to the new key once it is active');
     assert.deepEqual(await everyTokenVerifiesEverywhere('when node A signs with the new key and node B still with the old'), { A: newKid, B: oldKid });
-    assert.equal(await nodeB.reloadKeys(), true, 'node B switches too');
+    assert.equal(await cluster.b.reloadKeys(), true, 'node B switches too');
     assert.deepEqual(await everyTokenVerifiesEverywhere('when both nodes sign with the new key'), { A: newKid, B: newKid });
   });
 });

@@ -7,18 +7,11 @@ export async function findThrottle(db: Db, key: string): Promise<ThrottleRow | u
 }
 
 /**
- * Counts one attempt atomically, before it is checked, and returns the row afterwards. A locked
- * key is not counted. Attempts older than `windowStart` are forgotten (a few typos spread over
- * weeks never add up to a lock), and so are past locks older than `forgetLocksBefore`.
- */
-export async function countAttempt(db: Db, key: string, now: Date, windowStart: Date, forgetLocksBefore: Date): Promise<ThrottleRow> {
-  return (await countAttempts(db, [key], now, windowStart, forgetLocksBefore)).get(key)!;
-}
-
-/**
- * The same for several keys in one statement (a password attempt counts against the account and
- * the address at once). Keys are taken in a fixed order, so two such statements never wait on
- * each other's rows in a cycle.
+ * Counts one attempt against each key atomically, in one statement, before it is checked, and
+ * returns the rows afterwards (a password attempt counts against the account and the address at
+ * once). A locked key is not counted. Attempts older than `windowStart` are forgotten (a few typos
+ * spread over weeks never add up to a lock), and so are past locks older than `forgetLocksBefore`.
+ * Keys are taken in a fixed order, so two such statements never wait on each other's rows in a cycle.
  */
 export async function countAttempts(db: Db, keys: string[], now: Date, windowStart: Date, forgetLocksBefore: Date): Promise<Map<string, ThrottleRow>> {
   const sorted = [...new Set(keys)].sort();

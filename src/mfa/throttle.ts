@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import type { CanonicalEmail } from '../identity/email.ts';
-import { clearThrottle, countAttempt, countAttempts, findThrottle, lockUnlessLocked, settleSuccess } from '../db/throttles.ts';
+import { clearThrottle, countAttempts, findThrottle, lockUnlessLocked, settleSuccess } from '../db/throttles.ts';
 
 export const FAILURES_BEFORE_LOCK = 5;
 // Many people can share one address (an office, a mobile carrier), so an address gets more tries.
@@ -50,10 +50,7 @@ async function lock(db: Db, key: string, now: Date): Promise<LockState> {
 
 /** Counts an attempt; `locked` means refuse it without checking anything. */
 export async function beginAttempt(db: Db, key: string, now: Date, threshold = FAILURES_BEFORE_LOCK): Promise<LockState> {
-  const row = await countAttempt(db, key, now, after(now, -FAILURE_WINDOW_SECONDS), after(now, -FORGET_LOCKS_AFTER_SECONDS));
-  if (row.locked_until && row.locked_until > now) return { locked: true, until: row.locked_until };
-  if (row.failures > threshold) return lock(db, key, now);
-  return { locked: false };
+  return (await beginAttempts(db, [{ key, threshold }], now))[0]!;
 }
 
 /** `beginAttempt` for several keys with one statement; the states come in the order of `entries`. */

@@ -1,14 +1,13 @@
 // Builds the Koa app: our pages and health checks first, oidc-provider mounted last for every
 // path we do not serve ourselves. Both share the cookie keys derived from the instance secret.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { serveStaticFile } from './http/static-files.ts';
 import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Db } from './db/connection.ts';
 import { createProvider, isProviderPath, type ProviderOptions } from './oidc/provider.ts';
 import { interactionRoutes } from './interactions/routes.ts';
-import { cacheCompiledViews, renderPage, viewsDirectory } from './http/render.ts';
+import { cacheCompiledViews, renderPage } from './http/render.ts';
 import { requestScope } from './http/request-scope.ts';
 import { HttpError } from './http/errors.ts';
 import { inputBoundary, loggablePath } from './http/input-boundary.ts';
@@ -97,16 +96,9 @@ function pageRoutes(db: Db, metricsToken: string | undefined, metricsOnMainPort:
   router.get('/', async (ctx) => {
     await renderPage(ctx, 'home', { title: translator(pickLang(ctx))('home.title') });
   });
-  for (const [file, type] of [
-    ['tobira.css', 'text/css'],
-    ['copy.js', 'text/javascript'],
-  ] as const) {
-    router.get(`/static/${file}`, async (ctx) => {
-      ctx.type = type;
-      ctx.set('Cache-Control', 'public, max-age=3600');
-      ctx.body = await readFile(join(viewsDirectory, 'static', file));
-    });
-  }
+  router.get('/static/:file', async (ctx, next) => {
+    if (!(await serveStaticFile(ctx))) await next();
+  });
   router.get('/lang/:lang', async (ctx) => {
     const lang = ctx.params.lang;
     if (!isLang(lang)) throw new HttpError(404, 'error.notFound');

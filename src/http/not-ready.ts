@@ -5,6 +5,7 @@
 import Koa from 'koa';
 import { isProviderPath } from '../oidc/provider.ts';
 import { renderPage } from './render.ts';
+import { serveStaticFile } from './static-files.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 
 export type NotReadyPhase = 'starting' | 'stopping';
@@ -20,6 +21,7 @@ export function notReadyApp(phase: NotReadyPhase): Koa {
       ctx.body = { status: 'ok' };
       return;
     }
+    if (await serveStaticFile(ctx)) return;
     ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
     ctx.set('Cache-Control', 'no-store');
     // A kept-alive connection of a stopping node must not stay pinned to it.

@@ -62,6 +62,10 @@ describe('a node that is still starting', () => {
     const home = await get('/');
     assert.equal(home.status, 503);
     assert.match(await home.text(), /Tobira is starting\. Try again in a few seconds\./);
+    // The page is styled: its stylesheet is served while the node starts.
+    const css = await get('/static/tobira.css');
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
   });
 
   it('says why at /readyz, while /healthz says the process is up', async () => {

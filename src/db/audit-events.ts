@@ -50,15 +50,6 @@ export async function insertAuditEvent(db: Db, event: AuditEvent): Promise<void>
   });
 }
 
-export async function listAuditEvents(db: Db, filter: { workspaceId?: string; action?: string; limit?: number }): Promise<AuditRow[]> {
-  const q = db<AuditRow>('audit_events')
-    .orderBy('id', 'desc')
-    .limit(filter.limit ?? 100);
-  if (filter.workspaceId) q.where({ workspace_id: filter.workspaceId });
-  if (filter.action) q.where({ action: filter.action });
-  return q;
-}
-
 export type AuditFilter = {
   workspaceId: string;
   /** Events the user did or that were done to them. */

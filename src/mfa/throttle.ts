@@ -88,8 +88,3 @@ export async function attemptFailed(db: Db, key: string, now: Date, threshold = 
 export async function attemptSucceeded(db: Db, key: string): Promise<void> {
   await clearThrottle(db, key);
 }
-
-export async function lockState(db: Db, key: string, now: Date): Promise<LockState> {
-  const row = await findThrottle(db, key);
-  return row?.locked_until && row.locked_until > now ? { locked: true, until: row.locked_until } : { locked: false };
-}

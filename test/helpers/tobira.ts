@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.ts';
 import { setLogLevel } from '../../src/log.ts';
-import { bootTobira, type RunningTobira } from '../../src/boot.ts';
+import { bootTobira, openAndMigrate, type RunningTobira } from '../../src/boot.ts';
+import type { Db } from '../../src/db/connection.ts';
 import { createWorkspace } from '../../src/directory/workspaces.ts';
 import { createUser } from '../../src/directory/users.ts';
 import { registerClient } from '../../src/oidc/client-registry.ts';
@@ -43,8 +44,21 @@ export async function startTobira(
   // A second node on the first one's database: what two nodes behind a load balancer share.
   if (options.sameDatabaseAs) return bootTobira(testConfig(extra), { clock: options.clock, sharedDb: options.sameDatabaseAs.db });
   if (options.embedded) return bootTobira(testConfig({ ...extra, DATABASE_URL: undefined }), { inMemory: true, clock: options.clock });
-  const inMemory = !process.env.DATABASE_URL && !extra.TOBIRA_DATA_DIR;
-  return bootTobira(testConfig(extra), { inMemory, clock: options.clock });
+  const databaseUrl = 'DATABASE_URL' in extra ? extra.DATABASE_URL : process.env.DATABASE_URL;
+  if (!databaseUrl && !extra.TOBIRA_DATA_DIR) return bootTobira(testConfig(extra), { clock: options.clock, sharedDb: await sharedEmbeddedDatabase() });
+  return bootTobira(testConfig(extra), { clock: options.clock });
+}
+
+// Without DATABASE_URL the test files share one in-memory PGlite, as they share one PostgreSQL
+// database in CI's second run (test data carries random suffixes). Booting and dropping a fresh
+// PGlite per file triggered an intermittent V8 abort in WebAssembly code bookkeeping
+// (`Check failed: jit_page_->allocations_.erase(addr) == 1`, nodejs/node#64500); far fewer
+// instances make it far rarer. `embedded: true` still gives a test a fresh, empty one.
+let sharedEmbedded: Promise<Db> | undefined;
+
+function sharedEmbeddedDatabase(): Promise<Db> {
+  sharedEmbedded ??= openAndMigrate(testConfig({ DATABASE_URL: undefined }), true).then((database) => database.db);
+  return sharedEmbedded;
 }
 
 export const unique = (): string => randomBytes(4).toString('hex');

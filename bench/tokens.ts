@@ -45,6 +45,10 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'tobira-bench-tokens-'));
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+// BENCH_CPU_PROF=<dir>: Tobira runs under V8's sampling profiler and writes a .cpuprofile there when
+// it stops (read it with bench/profile-summary.ts). The profiler costs CPU itself, so the CPU
+// columns of such a run are not comparable with a run without it.
+const cpuProfileDir = process.env.BENCH_CPU_PROF || undefined;
 
 installTlsStandIn();
 
@@ -233,7 +237,7 @@ try {
   const tobiraPort = await freePort();
   const tobiraIssuer = `https://127.0.0.1:${tobiraPort}`;
   const tobiraChild = await spawnServer(
-    ['src/main.ts'],
+    [...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []), 'src/main.ts'],
     {
       NODE_ENV: 'production',
       ISSUER: tobiraIssuer,
@@ -320,6 +324,13 @@ try {
   process.stdout.write(`wrote ${file}\n`);
   if (rows.some((r) => r.errors)) process.exitCode = 1;
 } finally {
+  // A profiled Tobira writes its profile only when it exits on its own: SIGTERM is its graceful stop.
+  const profiled = cpuProfileDir ? servers.find((s) => s.name.startsWith('Tobira')) : undefined;
+  if (profiled && profiled.child.exitCode === null) {
+    const exited = new Promise((resolve) => profiled.child.once('exit', resolve));
+    profiled.child.kill('SIGTERM');
+    await exited;
+  }
   for (const server of servers) server.child.kill('SIGKILL');
   for (const name of created) await dropDatabase(name);
   rmSync(dataDir, { recursive: true, force: true });

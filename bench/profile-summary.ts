@@ -126,7 +126,7 @@ function summarise(segment: Segment, index: number): void {
 }
 
 process.stdout.write(`# ${file}\n${segments.length} busy stretches (idle gaps ≥ ${gapUs / 1e6} s):\n`);
-segments.forEach((s, i) => process.stdout.write(`  ${i}: from ${(s.startUs / 1e6).toFixed(1)} s, ${(s.busyUs / 1000).toFixed(0)} ms busy\n`));
+for (const [i, s] of segments.entries()) process.stdout.write(`  ${i}: from ${(s.startUs / 1e6).toFixed(1)} s, ${(s.busyUs / 1000).toFixed(0)} ms busy\n`);
 segments.forEach((s, i) => {
   if (only === -1 || only === i) summarise(s, i);
 });

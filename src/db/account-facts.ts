@@ -2,6 +2,7 @@
 // and how many authenticators the user has. The MFA rules, findAccount and the refresh gate each
 // needed all three and read them with three queries, several times per sign-in.
 import type { Db } from './connection.ts';
+import { requestMemo } from '../http/request-scope.ts';
 import type { UserRow } from './users.ts';
 import type { WorkspaceRow } from './workspaces.ts';
 
@@ -9,7 +10,10 @@ export type AccountFacts = { user: UserRow; workspace: WorkspaceRow; authenticat
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type Row = UserRow & {
+/** The same test in SQL, for a user id read from a row (src/db/oidc-models.ts). */
+export const UUID_SQL = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+export type FactsRow = UserRow & {
   ws_slug: string;
   ws_display_name: string;
   ws_mfa_policy: WorkspaceRow['mfa_policy'];
@@ -18,22 +22,18 @@ type Row = UserRow & {
   authenticator_count: string | number;
 };
 
-export async function findAccountFacts(db: Db, userId: string): Promise<AccountFacts | undefined> {
-  // Ids arrive from cookies and tokens; a malformed one is simply not found.
-  if (!UUID.test(userId)) return undefined;
-  const row = await db('users as u')
-    .join('workspaces as w', 'w.id', 'u.workspace_id')
-    .where('u.id', userId)
-    .first<Row | undefined>(
-      'u.*',
-      'w.slug as ws_slug',
-      'w.display_name as ws_display_name',
-      'w.mfa_policy as ws_mfa_policy',
-      'w.created_at as ws_created_at',
-      'w.updated_at as ws_updated_at',
-      db.raw('(select count(*) from authenticators a where a.user_id = u.id) as authenticator_count'),
-    );
-  if (!row) return undefined;
+/**
+ * The facts of the user whose id is the SQL expression `userId`, as one row. Shared with the
+ * token read of src/db/oidc-models.ts, which brings the facts of a token's account along.
+ */
+export function accountFactsSql(userId: string): string {
+  return `select u.*, w.slug as ws_slug, w.display_name as ws_display_name, w.mfa_policy as ws_mfa_policy,
+      w.created_at as ws_created_at, w.updated_at as ws_updated_at,
+      (select count(*) from authenticators a where a.user_id = u.id) as authenticator_count
+    from users u join workspaces w on w.id = u.workspace_id where u.id = ${userId}`;
+}
+
+export function factsOf(row: FactsRow): AccountFacts {
   const { ws_slug, ws_display_name, ws_mfa_policy, ws_created_at, ws_updated_at, authenticator_count, ...user } = row;
   return {
     user: user as UserRow,
@@ -47,4 +47,26 @@ export async function findAccountFacts(db: Db, userId: string): Promise<AccountF
     },
     authenticatorCount: Number(authenticator_count),
   };
+}
+
+// Facts read along with a token in this request answer the next findAccountFacts of that user,
+// once: a token request (userinfo, refresh, code exchange) reads its token and then asks
+// findAccount about the token's user, and nothing in between changes the user.
+const PREFETCHED = 'account_facts\n';
+
+export function rememberAccountFacts(userId: string, facts: AccountFacts | undefined): void {
+  requestMemo()?.set(PREFETCHED + userId, facts);
+}
+
+export async function findAccountFacts(db: Db, userId: string): Promise<AccountFacts | undefined> {
+  // Ids arrive from cookies and tokens; a malformed one is simply not found.
+  if (!UUID.test(userId)) return undefined;
+  const memo = requestMemo();
+  if (memo?.has(PREFETCHED + userId)) {
+    const facts = memo.get(PREFETCHED + userId) as AccountFacts | undefined;
+    memo.delete(PREFETCHED + userId);
+    return facts;
+  }
+  const row = (await db.raw(`${accountFactsSql('?')} limit 1`, [userId])).rows[0] as FactsRow | undefined;
+  return row ? factsOf(row) : undefined;
 }

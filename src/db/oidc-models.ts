@@ -2,6 +2,7 @@
 // adapter passes ids and payloads already stripped of bearer values (src/oidc/stored-model.ts).
 import { deletedCount, type Db } from './connection.ts';
 import { requestMemo } from '../http/request-scope.ts';
+import { accountFactsSql, factsOf, rememberAccountFacts, UUID_SQL, type FactsRow } from './account-facts.ts';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -11,27 +12,28 @@ export type OidcPayload = Record<string, unknown> & {
 };
 
 export async function upsertModel(db: Db, model: string, id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
-  const row = {
-    model,
-    id,
-    payload: JSON.stringify(payload),
-    grant_id: payload.grantId ?? null,
-    uid: payload.uid ?? null,
-    account_id: payload.accountId ?? null,
-    expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-  };
   forget();
-  await db('oidc_models').insert(row).onConflict(['model', 'id']).merge();
+  // Plain SQL on the hot paths of the token endpoints: knex's query builder cost more CPU per
+  // statement than the driver itself (bench/profiles.md).
+  await db.raw(
+    `insert into oidc_models (model, id, payload, grant_id, uid, account_id, expires_at) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+       account_id = excluded.account_id, expires_at = excluded.expires_at`,
+    [
+      model,
+      id,
+      JSON.stringify(payload),
+      payload.grantId ?? null,
+      payload.uid ?? null,
+      payload.accountId ?? null,
+      expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+    ],
+  );
 }
 
 type Row = { payload: OidcPayload | string; consumed_at: Date | null };
 
-function live(db: Db, model: string) {
-  return db('oidc_models')
-    .select<Row[]>('payload', 'consumed_at')
-    .where('model', model)
-    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
-}
+const LIVE = '(expires_at is null or expires_at > now())';
 
 function toPayload(row: Row | undefined): OidcPayload | undefined {
   if (!row) return undefined;
@@ -42,15 +44,12 @@ function toPayload(row: Row | undefined): OidcPayload | undefined {
 // Within one request a row is read from the database once (oidc-provider asks for the same
 // interaction or session several times per request, and looks a token of unknown type up as three
 // models at once); any write through this module forgets what the request remembered, so a
-// request always sees its own changes. Reads are remembered as promises, so parallel lookups share one.
+// request always sees its own changes. Reads are remembered as promises, so parallel lookups share
+// one. Payloads are remembered as JSON text and parsed for every caller: oidc-provider changes the
+// objects it is given, and parsing is cheaper than a structured clone.
 const MEMO_PREFIX = 'oidc_models\n';
 
 type Found = Row | undefined;
-
-function copyOf(row: Found): OidcPayload | undefined {
-  // A copy every time: oidc-provider changes the objects it is given.
-  return row ? toPayload({ ...row, payload: typeof row.payload === 'string' ? row.payload : structuredClone(row.payload) }) : undefined;
-}
 
 async function remembered<T>(key: string, read: () => Promise<T>): Promise<T> {
   const memo = requestMemo();
@@ -71,33 +70,75 @@ function forget(): void {
   for (const key of memo.keys()) if (key.startsWith(MEMO_PREFIX)) memo.delete(key);
 }
 
-/** Every live row with this id, whatever its model (ids are keyed hashes of random values). */
-async function rowsWithId(db: Db, id: string): Promise<Map<string, Row>> {
-  const rows = await db('oidc_models')
-    .select<(Row & { model: string })[]>('model', 'payload', 'consumed_at')
-    .where('id', id)
-    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
-  return new Map(rows.map(({ model, ...row }) => [model, row]));
+// A token of unknown type (introspection and revocation without a hint) is looked up as each of
+// these at once, so they are read together; any other model alone. Always with the model in the
+// condition, so the primary key (model, id) finds the rows.
+const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'ClientCredentials'];
+const modelsReadWith = (model: string) => (TOKEN_MODELS.includes(model) ? TOKEN_MODELS : [model]);
+
+// What the provider reads next after a token of a user: the SSO session the token is bound to
+// (expiresWithSession), and findAccount asks for the account's facts. Both come with the token's
+// row in the same statement and answer those reads within this request.
+const ACCOUNT_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode'];
+const ACCOUNT_ID = new RegExp(UUID_SQL, 'i');
+const READ_WITH_ID = `select t.model as t_model, t.payload::text as t_payload, t.consumed_at as t_consumed_at, t.account_id as t_account_id,
+    t.payload->>'sessionUid' as t_session_uid, s.payload::text as s_payload, s.consumed_at as s_consumed_at, f.*
+  from oidc_models t
+  left join lateral (
+    select payload, consumed_at from oidc_models
+    where model = 'Session' and uid = t.payload->>'sessionUid' and ${LIVE} limit 1
+  ) s on true
+  left join lateral (
+    ${accountFactsSql(`case when t.model in (${ACCOUNT_MODELS.map((m) => `'${m}'`).join(', ')}) and t.account_id ~* '${UUID_SQL}' then t.account_id::uuid end`)}
+  ) f on true
+  where t.model = any(?::text[]) and t.id = ? and (t.expires_at is null or t.expires_at > now())`;
+
+type RowWithId = FactsRow & {
+  t_model: string;
+  t_payload: string;
+  t_consumed_at: Date | null;
+  t_account_id: string | null;
+  t_session_uid: string | null;
+  s_payload: string | null;
+  s_consumed_at: Date | null;
+};
+
+/** The live rows with this id among `models`, remembering what came along with them. */
+async function rowsWithId(db: Db, models: string[], id: string): Promise<Map<string, Row>> {
+  const rows = (await db.raw(READ_WITH_ID, [models, id])).rows as RowWithId[];
+  const memo = requestMemo();
+  for (const row of rows) {
+    if (row.t_session_uid) {
+      const key = `${MEMO_PREFIX}Session\nuid\n${row.t_session_uid}`;
+      const session: Found = row.s_payload === null ? undefined : { payload: row.s_payload, consumed_at: row.s_consumed_at };
+      if (memo && !memo.has(key)) memo.set(key, Promise.resolve(session));
+    }
+    if (row.t_account_id && ACCOUNT_MODELS.includes(row.t_model) && ACCOUNT_ID.test(row.t_account_id)) {
+      rememberAccountFacts(row.t_account_id, row.id ? factsOf(row) : undefined);
+    }
+  }
+  return new Map(rows.map((row) => [row.t_model, { payload: row.t_payload, consumed_at: row.t_consumed_at }]));
 }
 
 export async function findModel(db: Db, model: string, id: string): Promise<OidcPayload | undefined> {
-  if (!requestMemo()) return toPayload(await live(db, model).andWhere('id', id).first());
-  return copyOf((await remembered(`id\n${id}`, () => rowsWithId(db, id))).get(model));
+  const models = modelsReadWith(model);
+  return toPayload((await remembered(`id\n${models.join(',')}\n${id}`, () => rowsWithId(db, models, id))).get(model));
 }
 
 export async function findModelByUid(db: Db, model: string, uid: string): Promise<OidcPayload | undefined> {
-  // An async function, so the query builder runs once and its result is what is remembered.
-  return copyOf(await remembered(`${model}\nuid\n${uid}`, async (): Promise<Found> => live(db, model).andWhere('uid', uid).first()));
+  const read = async (): Promise<Found> =>
+    (await db.raw(`select payload::text as payload, consumed_at from oidc_models where model = ? and uid = ? and ${LIVE} limit 1`, [model, uid])).rows[0];
+  return toPayload(await remembered(`${model}\nuid\n${uid}`, read));
 }
 
 export async function destroyModel(db: Db, model: string, id: string): Promise<void> {
   forget();
-  await db('oidc_models').where({ model, id }).delete();
+  await db.raw('delete from oidc_models where model = ? and id = ?', [model, id]);
 }
 
 export async function consumeModel(db: Db, model: string, id: string): Promise<void> {
   forget();
-  await db('oidc_models').where({ model, id }).update({ consumed_at: db.fn.now() });
+  await db.raw('update oidc_models set consumed_at = now() where model = ? and id = ?', [model, id]);
 }
 
 /** Revokes everything issued under a grant, whatever its model. */

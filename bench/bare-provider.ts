@@ -89,6 +89,8 @@ const provider = new Provider(issuer, {
   findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
 });
 const app = provider.callback();
+// Under node --cpu-prof (BENCH_CPU_PROF in bench/tokens.ts) the profile is written on a normal exit only.
+if (process.execArgv.includes('--cpu-prof')) process.on('SIGTERM', () => process.exit(0));
 createServer((req, res) => {
   if (req.url === '/bench/statements') {
     res.end(String(statements));

@@ -45,10 +45,12 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'tobira-bench-tokens-'));
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-// BENCH_CPU_PROF=<dir>: Tobira runs under V8's sampling profiler and writes a .cpuprofile there when
-// it stops (read it with bench/profile-summary.ts). The profiler costs CPU itself, so the CPU
-// columns of such a run are not comparable with a run without it.
+// BENCH_CPU_PROF=<dir>: every server runs under V8's sampling profiler and writes a .cpuprofile
+// when it stops, Tobira's in <dir>/tobira, the baselines' in <dir>/bare-memory and
+// <dir>/bare-postgresql (read them with bench/profile-summary.ts). The profiler costs CPU itself,
+// so the CPU columns of such a run are not comparable with a run without it.
 const cpuProfileDir = process.env.BENCH_CPU_PROF || undefined;
+const profiling = (name: string) => (cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfileDir, name)] : []);
 
 installTlsStandIn();
 
@@ -237,7 +239,7 @@ try {
   const tobiraPort = await freePort();
   const tobiraIssuer = `https://127.0.0.1:${tobiraPort}`;
   const tobiraChild = await spawnServer(
-    [...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []), 'src/main.ts'],
+    [...profiling('tobira'), 'src/main.ts'],
     {
       NODE_ENV: 'production',
       ISSUER: tobiraIssuer,
@@ -265,7 +267,12 @@ try {
   for (const [name, url] of [['bare, in memory', undefined] as const, ...(bareUrl ? [['bare, PostgreSQL adapter', bareUrl] as const] : [])]) {
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
-    const child = await spawnServer(['bench/bare-provider.ts'], { NODE_ENV: '', ...(url ? { BARE_DATABASE_URL: url } : {}) }, port, issuer);
+    const child = await spawnServer(
+      [...profiling(url ? 'bare-postgresql' : 'bare-memory'), 'bench/bare-provider.ts'],
+      { NODE_ENV: '', ...(url ? { BARE_DATABASE_URL: url } : {}) },
+      port,
+      issuer,
+    );
     servers.push({
       name,
       child,
@@ -324,9 +331,9 @@ try {
   process.stdout.write(`wrote ${file}\n`);
   if (rows.some((r) => r.errors)) process.exitCode = 1;
 } finally {
-  // A profiled Tobira writes its profile only when it exits on its own: SIGTERM is its graceful stop.
-  const profiled = cpuProfileDir ? servers.find((s) => s.name.startsWith('Tobira')) : undefined;
-  if (profiled && profiled.child.exitCode === null) {
+  // A profiled server writes its profile only when it exits on its own: SIGTERM is Tobira's
+  // graceful stop, and the bare server exits on it when profiled.
+  for (const profiled of cpuProfileDir ? servers.filter((s) => s.child.exitCode === null) : []) {
     const exited = new Promise((resolve) => profiled.child.once('exit', resolve));
     profiled.child.kill('SIGTERM');
     await exited;

@@ -136,9 +136,13 @@ export async function destroyModel(db: Db, model: string, id: string): Promise<v
   await db.raw('delete from oidc_models where model = ? and id = ?', [model, id]);
 }
 
-export async function consumeModel(db: Db, model: string, id: string): Promise<void> {
+/**
+ * Marks a code, refresh token or pushed request used; false when it was not there to use: gone,
+ * or already used by a request running at the same time (both read it unused, one consumes it).
+ */
+export async function consumeModel(db: Db, model: string, id: string): Promise<boolean> {
   forget();
-  await db.raw('update oidc_models set consumed_at = now() where model = ? and id = ?', [model, id]);
+  return deletedCount(await db.raw('update oidc_models set consumed_at = now() where model = ? and id = ? and consumed_at is null', [model, id])) > 0;
 }
 
 /** Revokes everything issued under a grant, whatever its model. */

@@ -1,7 +1,7 @@
 // oidc-provider adapter over the oidc_models table (see src/db/oidc-models.ts). One instance per
 // model name; oidc-provider calls the methods below and nothing else. Ids arrive raw and are
 // stored as their HMAC, payloads without the bearer values in them (src/oidc/stored-model.ts).
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
 import * as models from '../db/oidc-models.ts';
 import { findClientMetadata } from './client-cache.ts';
@@ -48,7 +48,12 @@ export function adapterFactory(db: Db, keys: StorageKeys, issuer: string) {
     }
 
     async consume(id: string): Promise<void> {
-      await models.consumeModel(db, this.model, storedId(keys, id));
+      // oidc-provider checks `consumed` on the row it read, then consumes: parallel requests with
+      // the same code or refresh token all passed that check. Only the one whose update finds the
+      // row unused goes on, on every node.
+      if (await models.consumeModel(db, this.model, storedId(keys, id))) return;
+      if (this.model === 'PushedAuthorizationRequest') throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+      throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

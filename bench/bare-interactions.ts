@@ -25,7 +25,9 @@ function page(res: ServerResponse, status: number, uid: string, step: 'login' | 
       ? '<input name="email" type="email"><input name="password" type="password">'
       : '<input name="code" autocomplete="one-time-code" inputmode="numeric">';
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><title>Sign in</title><form method="post" action="/interaction/${escapeHtml(uid)}/${step}">${fields}<button>Continue</button></form>`);
+  res.end(
+    `<!doctype html><title>Sign in</title><form method="post" action="/interaction/${escapeHtml(uid)}/${step}">${fields}<button>Continue</button></form>`,
+  );
 }
 
 /** A request handler for /interaction/…; answers false for any other path. */

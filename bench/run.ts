@@ -12,11 +12,12 @@ import { argon2PerCore } from './argon2.ts';
 import { signInBenchmark, SMALL_USERS, scaleName } from './sign-in.ts';
 import { Databases } from './support/databases.ts';
 import { machine, oneMinuteLoad } from './support/measure.ts';
-import { argon2Line, errorLines, machineLine, scaleTable, signInTable, tokenTable } from './support/report.ts';
+import { argon2Line, errorLines, expiredTable, machineLine, scaleTable, signInTable, tokenTable } from './support/report.ts';
 import type { Row } from './support/run-load.ts';
 import { root } from './support/servers.ts';
 import { settings } from './support/settings.ts';
 import { installTlsStandIn } from './tls-stand-in.ts';
+import { setLogLevel } from '../src/log.ts';
 import { tokenBenchmark, type ExpiredRows } from './tokens.ts';
 
 const parts = process.argv.length > 2 ? process.argv.slice(2) : ['sign-in', 'tokens'];
@@ -24,6 +25,8 @@ const databaseUrl = process.env.DATABASE_URL || undefined;
 const databases = databaseUrl ? new Databases(databaseUrl) : undefined;
 const database = databaseUrl ? 'postgresql' : 'pglite';
 installTlsStandIn();
+// The clean-up and the migrations run in this process too; their logs are not the report.
+setLogLevel('silent');
 
 // Ctrl+C: the servers (children in our process group) get the signal too; the databases are ours to drop.
 process.once('SIGINT', () => {
@@ -38,8 +41,8 @@ let tokens: { rows: Row[]; expired?: ExpiredRows } = { rows: [] };
 try {
   // The hash's bound, measured before any server runs.
   const argon2 = await argon2PerCore(5);
-  if (parts.includes('sign-in')) signIns = await signInBenchmark(databaseUrl, databases);
-  if (parts.includes('tokens')) tokens = await tokenBenchmark(databaseUrl, databases);
+  if (parts.includes('sign-in')) signIns = await signInBenchmark(databases);
+  if (parts.includes('tokens')) tokens = await tokenBenchmark(databases);
   host.loadAtEnd = oneMinuteLoad();
   const durationSeconds = (performance.now() - started) / 1000;
 
@@ -62,7 +65,7 @@ try {
     out.push(
       `Token grants with ${tokens.expired.rows.toLocaleString('en')} expired OIDC rows; the clean-up removed ${tokens.expired.removed.toLocaleString('en')} rows in ${tokens.expired.cleanupSeconds.toFixed(1)} s`,
       '',
-      tokenTable([...before, ...expired]),
+      expiredTable(before, expired),
       '',
     );
   }

@@ -63,11 +63,12 @@ async function bareOn(name: string, databaseUrl: string | undefined, dir: string
 
 export const scaleName = (users: number) => `Tobira (PostgreSQL, ${users.toLocaleString('en')} users)`;
 
-export async function signInBenchmark(databaseUrl: string | undefined, databases: Databases | undefined): Promise<Row[]> {
+/** `databases`: throwaway PostgreSQL databases; without them only PGlite and the in-memory baseline run. */
+export async function signInBenchmark(databases: Databases | undefined): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tobira-bench-sign-in-'));
   const contenders: Contender[] = [];
   try {
-    if (databaseUrl && databases) {
+    if (databases) {
       contenders.push(await tobiraOn(scaleName(SMALL_USERS), await databases.create('signin'), dir, SMALL_USERS));
       if (settings.scaleUsers > SMALL_USERS) {
         const scaleStarted = performance.now();
@@ -78,7 +79,7 @@ export async function signInBenchmark(databaseUrl: string | undefined, databases
     const pgliteDir = mkdtempSync(join(dir, 'pglite-'));
     contenders.push(await tobiraOn(`Tobira (PGlite, ${SMALL_USERS.toLocaleString('en')} users)`, undefined, pgliteDir, SMALL_USERS));
     contenders.push(await bareOn('bare, in memory', undefined, dir));
-    if (databaseUrl && databases) contenders.push(await bareOn('bare, PostgreSQL adapter', await databases.create('bare_signin'), dir));
+    if (databases) contenders.push(await bareOn('bare, PostgreSQL adapter', await databases.create('bare_signin'), dir));
 
     const rows: Row[] = [];
     // Flow by flow, every server in turn, so a burst of load elsewhere on the machine hits all alike.

@@ -69,7 +69,8 @@ async function measureFlow(contender: Contender, flow: TokenFlow, name = contend
   return { ...row, server: name };
 }
 
-export async function tokenBenchmark(databaseUrl: string | undefined, databases: Databases | undefined): Promise<{ rows: Row[]; expired?: ExpiredRows }> {
+/** `databases`: throwaway PostgreSQL databases; without them Tobira runs on PGlite and the PostgreSQL parts are left out. */
+export async function tokenBenchmark(databases: Databases | undefined): Promise<{ rows: Row[]; expired?: ExpiredRows }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tobira-bench-tokens-'));
   const contenders: Contender[] = [];
   try {

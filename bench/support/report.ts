@@ -114,6 +114,29 @@ export function tokenTable(rows: Row[]): string {
   );
 }
 
+/** Tobira's grants with the expired rows in its table and after the clean-up, against the same grants before the rows were added. */
+export function expiredTable(before: Row[], after: Row[]): string {
+  return table(
+    ['flow', 'server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU ms/req', 'CPU × before', 'req/s × before', 'SQL/req'],
+    [...before, ...after].map((r) => {
+      const base = before.find((b) => b.flow === r.flow);
+      return [
+        r.flow,
+        r.server,
+        fixed(r.perSecond, 0),
+        fixed(r.p50, 1),
+        fixed(r.p95, 1),
+        fixed(r.p99, 1),
+        String(r.errors),
+        fixed(r.cpuMs, 3),
+        ratio(r.cpuMs, base?.cpuMs),
+        ratio(r.perSecond, base?.perSecond),
+        fixed(r.statements, 2),
+      ];
+    }),
+  );
+}
+
 export function errorLines(rows: Row[]): string[] {
   return rows.filter((r) => r.errors).map((r) => `errors, ${r.flow} on ${r.server}:\n  ${r.errorSamples.join('\n  ')}`);
 }

@@ -57,11 +57,11 @@ try {
       out.push(scaleTable(signIns, scaleName(SMALL_USERS), large), '');
     }
   }
-  const expired = tokens.rows.filter((r) => r.server.includes('expired rows'));
-  const plain = tokens.rows.filter((r) => !expired.includes(r));
+  const expired = tokens.rows.filter((r) => r.server.includes('expired rows') && !r.server.includes('before'));
+  const before = tokens.rows.filter((r) => r.server.includes('before the expired rows'));
+  const plain = tokens.rows.filter((r) => !expired.includes(r) && !before.includes(r));
   if (plain.length) out.push(`Token flows; ${load}`, '', tokenTable(plain), '');
   if (tokens.expired) {
-    const before = plain.filter((r) => r.server === 'Tobira (PostgreSQL)' && expired.some((e) => e.flow === r.flow));
     out.push(
       `Token grants with ${tokens.expired.rows.toLocaleString('en')} expired OIDC rows; the clean-up removed ${tokens.expired.removed.toLocaleString('en')} rows in ${tokens.expired.cleanupSeconds.toFixed(1)} s`,
       '',

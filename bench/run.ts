@@ -74,7 +74,9 @@ try {
 
   const resultsDir = join(root, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `${date.slice(0, 10)}-${database}.json`);
+  // A run of one part is named for it, so that it never overwrites the day's whole run.
+  const only = process.argv.length > 2 ? `-${parts.join('-')}` : '';
+  const file = join(resultsDir, `${date.slice(0, 10)}-${database}${only}.json`);
   writeFileSync(file, `${JSON.stringify({ date, database, machine: host, durationSeconds, settings, argon2, signIns, tokens }, null, 2)}\n`);
   process.stdout.write(`wrote ${file}\n`);
   if ([...signIns, ...tokens.rows].some((r) => r.errors)) process.exitCode = 1;

@@ -14,7 +14,7 @@ import { Databases } from './support/databases.ts';
 import { machine, oneMinuteLoad } from './support/measure.ts';
 import { argon2Line, errorLines, expiredTable, machineLine, scaleTable, signInTable, tokenTable } from './support/report.ts';
 import type { Row } from './support/run-load.ts';
-import { root } from './support/servers.ts';
+import { root, stopEveryServer } from './support/servers.ts';
 import { settings } from './support/settings.ts';
 import { installTlsStandIn } from './tls-stand-in.ts';
 import { setLogLevel } from '../src/log.ts';
@@ -28,10 +28,16 @@ installTlsStandIn();
 // The clean-up and the migrations run in this process too; their logs are not the report.
 setLogLevel('silent');
 
-// Ctrl+C: the servers (children in our process group) get the signal too; the databases are ours to drop.
-process.once('SIGINT', () => {
-  void databases?.dropAll().finally(() => process.exit(130));
-});
+// Ctrl+C or a kill: the servers and the throwaway databases go with the run.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    stopEveryServer();
+    void databases?.dropAll().finally(() => process.exit(code));
+  });
+}
 
 const started = performance.now();
 const host = machine();

@@ -20,9 +20,14 @@ export type Server = {
   statements?: () => Promise<number>;
 };
 
+// Every server still running, so that an interrupted run can stop them all.
+const running = new Set<ChildProcess>();
+
 async function spawnServer(args: string[], env: Record<string, string>, port: number, issuer: string): Promise<ChildProcess> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   for (;;) {
@@ -82,4 +87,9 @@ export async function startBare(name: string, databaseUrl: string | undefined, u
 
 export function stopAll(servers: Server[]): void {
   for (const server of servers) server.child.kill('SIGKILL');
+}
+
+/** For an interrupted run: every server this process started and that still runs. */
+export function stopEveryServer(): void {
+  for (const child of running) child.kill('SIGKILL');
 }

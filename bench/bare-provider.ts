@@ -2,22 +2,25 @@
 // uses) with one static client (authorization code with refresh-token rotation, client
 // credentials), introspection, its development sign-in pages, on PORT. Its in-memory adapter by
 // default; with BARE_DATABASE_URL a minimal PostgreSQL adapter: one jsonb table, one statement per
-// adapter call, counted and served at /bench/statements for the benchmark.
+// adapter call, counted and served at /bench/statements for the benchmark. With BARE_USERS_FILE,
+// a real sign-in instead of the development pages (bench/bare-interactions.ts: argon2id, TOTP).
 import { createServer } from 'node:http';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import pg from 'pg';
+import { bareInteractions, type ClaimStep } from './bare-interactions.ts';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 const databaseUrl = process.env.BARE_DATABASE_URL;
+const usersFile = process.env.BARE_USERS_FILE;
 let statements = 0;
+const pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 10 }) : undefined;
+const query = async (sql: string, values: unknown[]) => {
+  statements++;
+  return pool!.query(sql, values);
+};
 
-function postgresAdapter(url: string) {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const query = async (sql: string, values: unknown[]) => {
-    statements++;
-    return pool.query(sql, values);
-  };
+function postgresAdapter() {
   const live = 'and (expires_at is null or expires_at > now())';
   return class PostgresAdapter implements Adapter {
     private readonly model: string;
@@ -65,11 +68,13 @@ if (databaseUrl) {
   );
   await client.query('create index if not exists oidc_bare_grant on oidc_bare (grant_id)');
   await client.query('create index if not exists oidc_bare_uid on oidc_bare (uid)');
+  await client.query('create table if not exists bare_totp (email text primary key, last_step bigint not null)');
   await client.end();
 }
 
 const provider = new Provider(issuer, {
-  ...(databaseUrl ? { adapter: postgresAdapter(databaseUrl) } : {}),
+  ...(databaseUrl ? { adapter: postgresAdapter() } : {}),
+  ...(usersFile ? { interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` } } : {}),
   clients: [
     {
       client_id: 'bench',
@@ -82,12 +87,29 @@ const provider = new Provider(issuer, {
   features: {
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
+    devInteractions: { enabled: !usersFile },
   },
   // As Tobira: refresh tokens for every client allowed the grant, rotated on each use.
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: true,
   findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
 });
+// The replay guard of the TOTP step: in memory, or one compare-and-set statement as Tobira's.
+const usedSteps = new Map<string, number>();
+const claimStep: ClaimStep = databaseUrl
+  ? async (email, step) =>
+      (
+        await query(
+          'insert into bare_totp values ($1, $2) on conflict (email) do update set last_step = excluded.last_step where bare_totp.last_step < excluded.last_step',
+          [email, step],
+        )
+      ).rowCount === 1
+  : async (email, step) => {
+      if ((usedSteps.get(email) ?? -1) >= step) return false;
+      usedSteps.set(email, step);
+      return true;
+    };
+const interactions = usersFile ? await bareInteractions(provider, usersFile, claimStep) : undefined;
 const app = provider.callback();
 // Under node --cpu-prof (BENCH_CPU_PROF in bench/tokens.ts) the profile is written on a normal exit only.
 if (process.execArgv.includes('--cpu-prof')) process.on('SIGTERM', () => process.exit(0));
@@ -96,5 +118,14 @@ createServer((req, res) => {
     res.end(String(statements));
     return;
   }
-  app(req, res);
+  const handled = interactions ? interactions(req, res) : Promise.resolve(false);
+  handled.then(
+    (done) => {
+      if (!done) app(req, res);
+    },
+    (err: unknown) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    },
+  );
 }).listen(port, '127.0.0.1');

@@ -1,102 +1,102 @@
-// Sign-in throughput and latency: full authorization-code flows (password, and password + TOTP)
-// driven through openid-client against one local node, bounded in count and time, loopback only.
-//   npm run bench                    # embedded PGlite in memory
-//   DATABASE_URL=postgres://… npm run bench
-// Prints a Markdown table; bench/README.md keeps the reports.
-import { startTobira, makeClient, makeUser, makeWorkspace } from '../test/helpers/tobira.ts';
-import { Browser } from '../test/helpers/browser.ts';
-import { discover, authorizationUrl, exchange } from '../test/helpers/rp.ts';
-import { enrol, isTotpPage } from '../test/helpers/mfa.ts';
-import { codeFor } from '../test/helpers/totp.ts';
-import { adjustableClock } from '../src/clock.ts';
-import { availableParallelism } from 'node:os';
-import { argon2PerCore } from './argon2.ts';
+// Full sign-ins (authorization code + PKCE; password, and password + TOTP) against Tobira and two
+// baselines of bare oidc-provider (the same version, static client and users, the same argon2id
+// check, a TOTP step: bench/bare-interactions.ts), in memory and on a minimal PostgreSQL adapter.
+// The load comes from its own process (bench/load.ts): keep-alive, BENCH_CONCURRENCY virtual users,
+// BENCH_SECONDS per flow and server after BENCH_WARMUP_SECONDS, loopback only. Tobira runs on
+// PostgreSQL with 1,000 users and, in the same run, with BENCH_SCALE_USERS (1,000,000) users, and
+// on a temporary PGlite folder with 1,000 users. Part of `npm run bench` (bench/run.ts).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newTotpSecret } from '../src/mfa/totp.ts';
+import type { Databases } from './support/databases.ts';
+import type { SignInFlow, SignInJob } from './support/load-jobs.ts';
+import { measure, runLoad, target, type Row } from './support/run-load.ts';
+import { fillUsers, seedTobira, withDatabase, type SignInUsers } from './support/seed.ts';
+import { startBare, startTobira, stopAll, type Server } from './support/servers.ts';
+import { settings } from './support/settings.ts';
 
-const FLOWS = Number(process.env.BENCH_FLOWS ?? 40);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const DEADLINE_MS = 120_000;
+const FLOWS: SignInFlow[] = ['password', 'password + TOTP'];
+/** Users in the database of the main rows: the virtual users' own, and the enrolled ones. */
+export const SMALL_USERS = 1000;
 
-// The hash's bound, measured before anything else runs in this process.
-const argon2 = await argon2PerCore(5);
-const cores = availableParallelism();
-const hashBound = argon2.perSecondPerCore * cores;
+type Contender = { server: Server; users: SignInUsers; nextTotpUser: number };
 
-const clock = adjustableClock();
-const tobira = await startTobira({}, { clock });
-const started = Date.now();
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+function job(contender: Contender, flow: SignInFlow, seconds: number): SignInJob {
+  const { server, users } = contender;
+  return {
+    kind: 'sign-in',
+    flow,
+    ...target(server),
+    issuer: server.issuer,
+    clientId: server.client.id,
+    clientSecret: server.client.secret,
+    seconds,
+    concurrency: settings.concurrency,
+    password: users.password,
+    passwordUsers: users.passwordUsers,
+    totpUsers: users.totpUsers,
+    firstTotpUser: contender.nextTotpUser,
+  };
 }
 
-async function run(name: string, flow: (i: number) => Promise<void>): Promise<string> {
-  const times: number[] = [];
-  let next = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < FLOWS && Date.now() - started < DEADLINE_MS) {
-        const i = next++;
-        const t = performance.now();
-        await flow(i);
-        times.push(performance.now() - t);
+async function tobiraOn(name: string, databaseUrl: string | undefined, dataDir: string, fillTo: number): Promise<Contender> {
+  const seeded = await withDatabase(databaseUrl, dataDir, async (db) => {
+    const done = await seedTobira(db, dataDir, { passwordUsers: settings.concurrency, totpUsers: SMALL_USERS - settings.concurrency });
+    await fillUsers(db, done.workspaceId, done.hash, fillTo - SMALL_USERS);
+    return done;
+  });
+  return { server: await startTobira(name, databaseUrl, dataDir, seeded.client), users: seeded.users, nextTotpUser: 0 };
+}
+
+async function bareOn(name: string, databaseUrl: string | undefined, dir: string): Promise<Contender> {
+  const users: SignInUsers = {
+    password: 'bench-password-long-enough',
+    passwordUsers: Array.from({ length: settings.concurrency }, (_, i) => `password-${i}@bench.example`),
+    totpUsers: Array.from({ length: SMALL_USERS - settings.concurrency }, (_, i) => ({ email: `totp-${i}@bench.example`, secret: newTotpSecret() })),
+  };
+  const file = join(dir, `users-${name.replace(/\W+/g, '-')}.json`);
+  const list = [...users.passwordUsers.map((email) => ({ email })), ...users.totpUsers.map((u) => ({ email: u.email, totpSecret: u.secret }))];
+  writeFileSync(file, JSON.stringify({ password: users.password, users: list }));
+  return { server: await startBare(name, databaseUrl, file), users, nextTotpUser: 0 };
+}
+
+export const scaleName = (users: number) => `Tobira (PostgreSQL, ${users.toLocaleString('en')} users)`;
+
+/** `databases`: throwaway PostgreSQL databases; without them only PGlite and the in-memory baseline run. */
+export async function signInBenchmark(databases: Databases | undefined): Promise<Row[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tobira-bench-sign-in-'));
+  const contenders: Contender[] = [];
+  try {
+    if (databases) {
+      contenders.push(await tobiraOn(scaleName(SMALL_USERS), await databases.create('signin'), dir, SMALL_USERS));
+      if (settings.scaleUsers > SMALL_USERS) {
+        const scaleStarted = performance.now();
+        contenders.push(await tobiraOn(scaleName(settings.scaleUsers), await databases.create('signin_scale'), dir, settings.scaleUsers));
+        process.stderr.write(`sign-in: ${settings.scaleUsers} users seeded and analysed in ${((performance.now() - scaleStarted) / 1000).toFixed(1)} s\n`);
       }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuMs = (cpu.user + cpu.system) / 1000 / times.length;
-  times.sort((a, b) => a - b);
-  const perSecond = times.length / seconds;
-  return `| ${name} | ${times.length} | ${CONCURRENCY} | ${perSecond.toFixed(1)} | ${(perSecond / hashBound).toFixed(2)} | ${percentile(times, 50).toFixed(0)} | ${percentile(times, 95).toFixed(0)} | ${cpuMs.toFixed(1)} | ${(cpuMs / argon2.cpuMsPerHash).toFixed(2)}× |`;
-}
+    }
+    const pgliteDir = mkdtempSync(join(dir, 'pglite-'));
+    contenders.push(await tobiraOn(`Tobira (PGlite, ${SMALL_USERS.toLocaleString('en')} users)`, undefined, pgliteDir, SMALL_USERS));
+    contenders.push(await bareOn('bare, in memory', undefined, dir));
+    if (databases) contenders.push(await bareOn('bare, PostgreSQL adapter', await databases.create('bare_signin'), dir));
 
-try {
-  const { clientId, secret } = await makeClient(tobira);
-  const config = await discover(tobira.issuer, clientId, secret);
-  const workspace = await makeWorkspace(tobira, 'optional');
-  const users = await Promise.all(Array.from({ length: FLOWS }, () => makeUser(tobira, { workspaceSlug: workspace.slug })));
-
-  const passwordRow = await run('password only', async (i) => {
-    const browser = new Browser(tobira.issuer);
-    const start = await authorizationUrl(config);
-    const back = await browser.submit(await browser.open(start.url.href), { email: users[i]!.email, password: users[i]!.password });
-    await exchange(config, start, back.url);
-  });
-
-  // Enrol everyone once (not measured), then measure password + TOTP sign-ins.
-  const secrets: string[] = [];
-  for (const user of users) {
-    const browser = new Browser(tobira.issuer);
-    const start = await authorizationUrl(config, { acr_values: 'urn:tobira:acr:mfa' });
-    const page = await browser.submit(await browser.open(start.url.href), { email: user.email, password: user.password });
-    secrets.push((await enrol(browser, page, { at: clock.now() })).secret);
+    const rows: Row[] = [];
+    // Flow by flow, every server in turn, so a burst of load elsewhere on the machine hits all alike.
+    for (const flow of FLOWS) {
+      for (const contender of contenders) {
+        const carryOn = (result: { nextTotpUser: number }) => {
+          contender.nextTotpUser = result.nextTotpUser;
+        };
+        if (settings.warmupSeconds > 0) carryOn(await runLoad(job(contender, flow, settings.warmupSeconds)));
+        const row = await measure(contender.server, flow, job(contender, flow, settings.seconds), carryOn);
+        process.stderr.write(`sign-in: ${flow} on ${row.server}: ${row.perSecond.toFixed(1)}/s, ${row.errors} errors\n`);
+        rows.push(row);
+      }
+    }
+    return rows;
+  } finally {
+    await stopAll(contenders.map((c) => c.server));
+    rmSync(dir, { recursive: true, force: true });
   }
-  clock.advance(30);
-  const totpRow = await run('password + TOTP', async (i) => {
-    const browser = new Browser(tobira.issuer);
-    const start = await authorizationUrl(config);
-    const prompt = await browser.submit(await browser.open(start.url.href), { email: users[i]!.email, password: users[i]!.password });
-    if (!isTotpPage(prompt)) throw new Error('expected the TOTP prompt');
-    const back = await browser.submit(prompt, { code: codeFor(secrets[i]!, clock.now()) }, '/totp');
-    await exchange(config, start, back.url);
-  });
-
-  const database = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite (in memory)';
-  process.stdout.write(
-    [
-      `Sign-in benchmark, ${database}, Node ${process.versions.node}, ${cores} cores, ${new Date().toISOString().slice(0, 10)}`,
-      '',
-      '| flow | completed | concurrency | flows/s | of hash bound | p50 ms | p95 ms | process CPU ms/flow | × one hash |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      passwordRow,
-      totpRow,
-      '',
-      `argon2id (m=19456 KiB, t=2, p=1), one hash at a time: ${argon2.perSecondPerCore.toFixed(1)} hashes/s on one core, ${argon2.cpuMsPerHash.toFixed(1)} ms CPU per hash; bound for ${cores} cores: ${hashBound.toFixed(0)} password checks/s. Tobira and the driving client share this process, so its CPU per flow includes the client's.`,
-      '',
-    ].join('\n'),
-  );
-} finally {
-  await tobira.close();
 }

@@ -19,9 +19,9 @@ import { deriveInstanceKeys, resolveSecret } from '../src/crypto/instance-secret
 import { createWorkspace } from '../src/directory/workspaces.ts';
 import { createUser } from '../src/directory/users.ts';
 import { registerClient } from '../src/oidc/client-registry.ts';
-import { freePort } from '../test/helpers/process.ts';
-import { Browser } from '../test/helpers/browser.ts';
-import { discover, authorizationUrl, exchange } from '../test/helpers/rp.ts';
+import { freePort } from './support/ports.ts';
+import { Browser } from './support/browser.ts';
+import { discover, authorizationUrl, exchange } from './support/rp.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SIGNINS = Number(process.env.BENCH_SIGNINS ?? 20);

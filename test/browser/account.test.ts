@@ -1,7 +1,7 @@
 // The demo member replaces their phone at /account, as a person would: enrol through the demo
 // app, then add a second authenticator app and remove the first. Screenshots in both languages.
 import assert from 'node:assert/strict';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { artifacts, startDemoWorld, type DemoWorld } from '../helpers/demo-browser.ts';
 
 describe('browser: the account page', function () {

@@ -2,7 +2,7 @@
 // rule 5), makes the policy "required" through the confirmation step, and reads the audit log —
 // in English, then in Japanese through the language switch. Screenshots go to test/artifacts/.
 import assert from 'node:assert/strict';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { artifacts, startDemoWorld, type DemoWorld } from '../helpers/demo-browser.ts';
 
 describe('browser: workspace policy and audit log', function () {

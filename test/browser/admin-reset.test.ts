@@ -3,7 +3,7 @@
 // of the users list and the user page, in English and Japanese, go to test/artifacts/.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { artifacts, startDemoWorld, type DemoWorld } from '../helpers/demo-browser.ts';
 import { findWorkspaceBySlug } from '../../src/db/workspaces.ts';
 

@@ -2,7 +2,7 @@
 // app would: scan (here: read the key off the page), type the code, save the recovery codes.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { artifacts, startDemoWorld, type DemoWorld } from '../helpers/demo-browser.ts';
 
 describe('browser: enrolment and the TOTP prompt', function () {

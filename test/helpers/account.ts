@@ -2,9 +2,9 @@
 // code from an app (or the password), read what the page says back.
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
-import { type Browser, decodeHtml, type Page } from './browser.ts';
+import { type Browser, decodeHtml, type Page } from '../../bench/support/browser.ts';
 import { consoleSignIn } from './console.ts';
-import { codeFor } from './totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import type { TestClock } from './scenario-a.ts';
 import type { TestUser } from './tobira.ts';
 

@@ -5,7 +5,7 @@ import type { RunningTobira } from '../../src/boot.ts';
 import type { AuditRow } from '../../src/db/audit-events.ts';
 import type { Role } from '../../src/db/users.ts';
 import { consoleSignIn, csrfOn, type ConsoleLogin } from './console.ts';
-import type { Page } from './browser.ts';
+import type { Page } from '../../bench/support/browser.ts';
 import { makeUser, type TestUser } from './tobira.ts';
 import type { TestClock } from './scenario-a.ts';
 

@@ -3,9 +3,9 @@
 // on the console page.
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
-import { Browser, type Page } from './browser.ts';
+import { Browser, type Page } from '../../bench/support/browser.ts';
 import { enrol, isEnrolmentPage, isTotpPage } from './mfa.ts';
-import { codeFor } from './totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import type { TestUser } from './tobira.ts';
 
 export type ConsoleLogin = { browser: Browser; page: Page; totpSecret?: string; recoveryCodes?: string[] };

@@ -7,7 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira } from './tobira.ts';
-import { freePort } from './wait.ts';
+import { freePort } from '../../bench/support/ports.ts';
 import { seedDemo, DEMO_CLIENT_ID, type DemoSeed } from '../../src/demo/seed.ts';
 import { startDemoRp } from '../../src/demo/relying-party.ts';
 import { findClient } from '../../src/db/clients.ts';

@@ -2,7 +2,7 @@
 // endpoint Tobira serves, requests built byte by byte from generated pieces (so lone surrogates
 // and invalid UTF-8 reach the server as a hostile client sends them), and the model of what each
 // request must get, with the test's own statement of what the input boundary refuses.
-import type { Page } from './browser.ts';
+import type { Page } from '../../bench/support/browser.ts';
 
 export const REFUSED = ['What was sent contains characters Tobira does not accept', '送信された内容に、Tobira が受け付けない文字'];
 export const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d|Error: /;

@@ -1,9 +1,9 @@
 // Steps of the MFA interaction as a person does them: read the key off the enrolment page, type
 // the code the app would show, save the recovery codes, continue.
 import assert from 'node:assert/strict';
-import type { Browser, Page } from './browser.ts';
-import { decodeHtml } from './browser.ts';
-import { codeFor } from './totp.ts';
+import type { Browser, Page } from '../../bench/support/browser.ts';
+import { decodeHtml } from '../../bench/support/browser.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import type { RunningTobira } from '../../src/boot.ts';
 import type { MfaPolicy } from '../../src/db/workspaces.ts';
 

@@ -5,10 +5,10 @@ import type * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import type { Clock } from '../../src/clock.ts';
 import { ACR_MFA } from '../../src/mfa/assurance.ts';
-import { Browser, decodeHtml, type Page } from './browser.ts';
-import { authorizationUrl, exchange, type AuthStart } from './rp.ts';
+import { Browser, decodeHtml, type Page } from '../../bench/support/browser.ts';
+import { authorizationUrl, exchange, type AuthStart } from '../../bench/support/rp.ts';
 import { enrol } from './mfa.ts';
-import { codeFor } from './totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { CALLBACK, type TestUser } from './tobira.ts';
 
 export type TestClock = Clock & { advance: (seconds: number) => void };

@@ -7,11 +7,11 @@ import type { RunningTobira } from '../../src/boot.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ThrottleRow } from '../../src/db/throttles.ts';
 import type { AuditRow } from '../../src/db/audit-events.ts';
-import { Browser, type Page } from './browser.ts';
-import { authorizationUrl, discover, type AuthStart } from './rp.ts';
+import { Browser, type Page } from '../../bench/support/browser.ts';
+import { authorizationUrl, discover, type AuthStart } from '../../bench/support/rp.ts';
 import { enrol, isTotpPage } from './mfa.ts';
 import { CALLBACK, makeClient, makeUser, makeWorkspace, type TestUser } from './tobira.ts';
-import { codeFor } from './totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 
 /** A documentation-range IPv6 address no other test uses, for X-Forwarded-For (TRUST_PROXY=true). */
 export const uniqueAddress = (): string => `2001:db8:${randomBytes(6).toString('hex').match(/.{4}/g)!.join(':')}::1`;

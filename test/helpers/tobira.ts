@@ -14,6 +14,9 @@ import type { MfaPolicy } from '../../src/db/workspaces.ts';
 import type { Role, UserRow } from '../../src/db/users.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { CanonicalEmail } from '../../src/identity/email.ts';
+import { CALLBACK } from '../../bench/support/rp.ts';
+
+export { CALLBACK };
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-tobira-0123456789';
 
@@ -78,7 +81,6 @@ export async function makeUser(tobira: RunningTobira, options: { workspaceSlug?:
   return { user, email: user.email, password, workspaceSlug };
 }
 
-export const CALLBACK = 'https://rp.example.test/callback';
 export const POST_LOGOUT = 'https://rp.example.test/signed-out';
 
 export async function makeClient(tobira: RunningTobira, overrides: Partial<ClientRegistration> = {}) {

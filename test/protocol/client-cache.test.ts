@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import { openDatabase } from '../../src/db/connection.ts';
 import { deleteClient } from '../../src/db/clients.ts';
 import { twoNodes, makeClient } from '../helpers/tobira.ts';
-import { discover } from '../helpers/rp.ts';
+import { discover } from '../../bench/support/rp.ts';
 import { until } from '../helpers/wait.ts';
 
 async function refusedAsInvalidClient(config: oidc.Configuration): Promise<boolean> {

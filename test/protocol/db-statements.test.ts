@@ -4,8 +4,8 @@ import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { requestMemo } from '../../src/http/request-scope.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, signIn } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, signIn } from '../../bench/support/rp.ts';
 import { enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira } from '../helpers/tobira.ts';
-import { Browser, decodeHtml } from '../helpers/browser.ts';
+import { Browser, decodeHtml } from '../../bench/support/browser.ts';
 import { seedDemo, pointDemoClientAt, DEMO_CLIENT_ID } from '../../src/demo/seed.ts';
 import { startDemoRp } from '../../src/demo/relying-party.ts';
 import { findClient } from '../../src/db/clients.ts';

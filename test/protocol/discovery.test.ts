@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import * as oidc from 'openid-client';
 import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, signIn } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, signIn } from '../../bench/support/rp.ts';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('discovery and JWKS', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
-import { Browser, alertText } from '../helpers/browser.ts';
-import { discover, authorizationUrl } from '../helpers/rp.ts';
+import { Browser, alertText } from '../../bench/support/browser.ts';
+import { discover, authorizationUrl } from '../../bench/support/rp.ts';
 
 const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+/;
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import * as jose from 'jose';
 import { startTobira, twoNodes, makeClient, makeUser } from '../helpers/tobira.ts';
 import { adjustableClock } from '../../src/clock.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, signIn } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, signIn } from '../../bench/support/rp.ts';
 import { KEY_ACTIVATION_DELAY_MS, rotateSigningKey } from '../../src/oidc/keys.ts';
 
 // Restarting needs a database that outlives the node: a PGlite folder, or CI's PostgreSQL.

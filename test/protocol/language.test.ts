@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, authorizationUrl } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, authorizationUrl } from '../../bench/support/rp.ts';
 
 describe('language of the pages', () => {
   let tobira: RunningTobira;

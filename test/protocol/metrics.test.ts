@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, signIn } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, signIn } from '../../bench/support/rp.ts';
 
 describe('Prometheus metrics', () => {
   let tobira: RunningTobira;

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Browser, decodeHtml } from '../helpers/browser.ts';
-import { freePort, waitFor } from '../helpers/wait.ts';
+import { Browser, decodeHtml } from '../../bench/support/browser.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { freePort } from '../../bench/support/ports.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // A newcomer's machine may be slow and busy; the start has this long to print its banner.

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, POST_LOGOUT } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, signIn, authorizationUrl, exchange } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, signIn, authorizationUrl, exchange } from '../../bench/support/rp.ts';
 
 describe('SSO session, prompt and RP-initiated logout', () => {
   let tobira: RunningTobira;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser, alertText } from '../helpers/browser.ts';
-import { discover, signIn, authorizationUrl } from '../helpers/rp.ts';
+import { Browser, alertText } from '../../bench/support/browser.ts';
+import { discover, signIn, authorizationUrl } from '../../bench/support/rp.ts';
 import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('authorization code flow with PKCE and a password', () => {

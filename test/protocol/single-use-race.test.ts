@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, CALLBACK } from '../helpers/tobira.ts';
-import { Browser, type Page } from '../helpers/browser.ts';
-import { authorizationUrl, discover, signIn } from '../helpers/rp.ts';
+import { Browser, type Page } from '../../bench/support/browser.ts';
+import { authorizationUrl, discover, signIn } from '../../bench/support/rp.ts';
 
 // A code or refresh token works once, also when a client (or an attacker who copied it) presents
 // it several times at the same moment: each request reads it unused before any has consumed it.

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, signIn } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, signIn } from '../../bench/support/rp.ts';
 import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 
 describe('tokens: refresh, revocation, introspection, client credentials', () => {

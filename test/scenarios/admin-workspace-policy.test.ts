@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace, type TestUser } from '../helpers/tobira.ts';
-import { alertText, type Browser, decodeHtml, type Page } from '../helpers/browser.ts';
+import { alertText, type Browser, decodeHtml, type Page } from '../../bench/support/browser.ts';
 import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 
 describe('admin: workspace settings and the MFA policy', function () {

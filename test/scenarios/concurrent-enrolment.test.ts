@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { adjustableClock } from '../../src/clock.ts';
 import { twoNodes, makeClient, makeUser, makeWorkspace, CALLBACK } from '../helpers/tobira.ts';
-import { Browser, type Page } from '../helpers/browser.ts';
-import { authorizationUrl, discover, exchange } from '../helpers/rp.ts';
+import { Browser, type Page } from '../../bench/support/browser.ts';
+import { authorizationUrl, discover, exchange } from '../../bench/support/rp.ts';
 import { isEnrolmentPage, recoveryCodesOn, secretOn } from '../helpers/mfa.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { openAccount, newSecretOn } from '../helpers/account.ts';
 import { csrfOn } from '../helpers/console.ts';
 import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser, alertText } from '../helpers/browser.ts';
+import { Browser, alertText } from '../../bench/support/browser.ts';
 import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { ACR_MFA } from '../../src/mfa/assurance.ts';

@@ -12,11 +12,11 @@ import { adjustableClock } from '../../src/clock.ts';
 import { en } from '../../src/i18n/en.ts';
 import { ja } from '../../src/i18n/ja.ts';
 import { makeClient, makeUser, makeWorkspace, startTobira, unique, type TestUser } from '../helpers/tobira.ts';
-import { Browser, type Page } from '../helpers/browser.ts';
-import { discover, signIn } from '../helpers/rp.ts';
+import { Browser, type Page } from '../../bench/support/browser.ts';
+import { discover, signIn } from '../../bench/support/rp.ts';
 import { csrfOn } from '../helpers/console.ts';
 import { signedInAdmin, type AdminSession } from '../helpers/admin.ts';
-import { authorizationUrl } from '../helpers/rp.ts';
+import { authorizationUrl } from '../../bench/support/rp.ts';
 import { createThrowawayCluster, postgresBinDir, type ThrowawayCluster } from '../helpers/throwaway-postgres.ts';
 import { until } from '../helpers/wait.ts';
 

@@ -11,7 +11,7 @@ import pg from 'pg';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startEnrolment, confirmEnrolment } from '../../src/mfa/enrolment.ts';
 import { makeUser, makeWorkspace, startTobira, TEST_SECRET, unique } from '../helpers/tobira.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { root } from '../cli/run-cli.ts';
 import { until } from '../helpers/wait.ts';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, authorizationUrl, exchange } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, authorizationUrl, exchange } from '../../bench/support/rp.ts';
 import { enrol } from '../helpers/mfa.ts';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, CALLBACK } from '../helpers/tobira.ts';
-import { Browser, alertText } from '../helpers/browser.ts';
-import { discover, authorizationUrl } from '../helpers/rp.ts';
+import { Browser, alertText } from '../../bench/support/browser.ts';
+import { discover, authorizationUrl } from '../../bench/support/rp.ts';
 import { enrol, isEnrolmentPage, secretOn } from '../helpers/mfa.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { assertNoInternals, atTotpPrompt, auditRows, enrolledUser, throttleRow, uniqueAddress, wrongCode } from '../helpers/scenario-b.ts';
 
 const EXPIRED = /This sign-in page has expired or was opened in another browser/;

@@ -8,8 +8,8 @@ import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { recordAudit } from '../../src/audit/record.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, CALLBACK } from '../helpers/tobira.ts';
-import { Browser, alertText, type Page } from '../helpers/browser.ts';
-import { authorizationUrl, discover } from '../helpers/rp.ts';
+import { Browser, alertText, type Page } from '../../bench/support/browser.ts';
+import { authorizationUrl, discover } from '../../bench/support/rp.ts';
 import { auditWhere, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { assertNoInternals, throttleRow, uniqueAddress } from '../helpers/scenario-b.ts';
 

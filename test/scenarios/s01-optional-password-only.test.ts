@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover } from '../../bench/support/rp.ts';
 import { isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';

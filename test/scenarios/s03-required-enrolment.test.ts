@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, authorizationUrl, exchange } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, authorizationUrl, exchange } from '../../bench/support/rp.ts';
 import { enrol, isTotpPage, auditActions } from '../helpers/mfa.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 describe('S3 policy required, never enrolled: password, enrolment, back at the RP with MFA claims', () => {

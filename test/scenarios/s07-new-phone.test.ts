@@ -3,12 +3,12 @@ import type * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, type TestUser } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover } from '../../bench/support/rp.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { addAuthenticator, authenticatorsOn, change, freshCode, messageOn, openAccount } from '../helpers/account.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { ACR_MFA } from '../../src/mfa/assurance.ts';
 
 describe('S7 new phone while the old one still works', function () {

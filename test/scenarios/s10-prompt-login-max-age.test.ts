@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, CALLBACK } from '../helpers/tobira.ts';
-import { discover } from '../helpers/rp.ts';
+import { discover } from '../../bench/support/rp.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { ACR_MFA } from '../../src/mfa/assurance.ts';

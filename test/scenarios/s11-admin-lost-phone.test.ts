@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
+import { Browser } from '../../bench/support/browser.ts';
 import { enrol, isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { linkOn } from '../helpers/scenario-a.ts';
 import { assertRedirect, auditWhere, postUserAction, signedInAdmin } from '../helpers/admin.ts';

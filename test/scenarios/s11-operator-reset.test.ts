@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace, TEST_SECRET, type TestUser } from '../helpers/tobira.ts';
-import { Browser, decodeHtml } from '../helpers/browser.ts';
+import { Browser, decodeHtml } from '../../bench/support/browser.ts';
 import { consoleSignIn } from '../helpers/console.ts';
 import { isEnrolmentPage, isTotpPage } from '../helpers/mfa.ts';
 import { CliSandbox } from '../cli/run-cli.ts';

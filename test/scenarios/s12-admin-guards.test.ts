@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace, type TestUser } from '../helpers/tobira.ts';
-import { alertText } from '../helpers/browser.ts';
+import { alertText } from '../../bench/support/browser.ts';
 import { adminCsrf, auditWhere, postRaw, postUserAction, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { changeRole, Refused } from '../../src/directory/user-admin.ts';
 import { findUserById } from '../../src/db/users.ts';

@@ -5,9 +5,9 @@ import type * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, unique, CALLBACK } from '../helpers/tobira.ts';
-import { Browser, alertText, type Page } from '../helpers/browser.ts';
-import { discover, authorizationUrl, exchange } from '../helpers/rp.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { Browser, alertText, type Page } from '../../bench/support/browser.ts';
+import { discover, authorizationUrl, exchange } from '../../bench/support/rp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { atTotpPrompt, auditRows, enrolledUser, lockSecondsLeft, throttleRow, uniqueAddress, wrongCode } from '../helpers/scenario-b.ts';
 
 describe('S13 brute force: wrong codes and passwords pause sign-in for a growing delay', function () {

@@ -7,10 +7,10 @@ import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { throttleKeys } from '../../src/mfa/throttle.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, unique, CALLBACK, type TestUser } from '../helpers/tobira.ts';
-import { Browser, alertText, type Page } from '../helpers/browser.ts';
-import { authorizationUrl, discover, exchange } from '../helpers/rp.ts';
+import { Browser, alertText, type Page } from '../../bench/support/browser.ts';
+import { authorizationUrl, discover, exchange } from '../../bench/support/rp.ts';
 import { atTotpPrompt, auditRows, enrolledUser, throttleRow, uniqueAddress } from '../helpers/scenario-b.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { assertRedirect, auditWhere, postUserAction, signedInAdmin } from '../helpers/admin.ts';
 import { addAuthenticator, openAccount } from '../helpers/account.ts';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, CALLBACK } from '../helpers/tobira.ts';
-import { alertText } from '../helpers/browser.ts';
-import { discover, exchange } from '../helpers/rp.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { alertText } from '../../bench/support/browser.ts';
+import { discover, exchange } from '../../bench/support/rp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { atTotpPrompt, auditRows, enrolledUser } from '../helpers/scenario-b.ts';
 
 const stepOf = (at: Date) => Math.floor(at.getTime() / 30_000);

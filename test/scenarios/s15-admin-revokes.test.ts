@@ -6,8 +6,8 @@ import * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, CALLBACK } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { authorizationUrl, discover, signIn } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { authorizationUrl, discover, signIn } from '../../bench/support/rp.ts';
 import { assertRedirect, auditWhere, postUserAction, signedInAdmin, type AdminSession } from '../helpers/admin.ts';
 import { findUserById } from '../../src/db/users.ts';
 

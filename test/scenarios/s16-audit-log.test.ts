@@ -10,7 +10,7 @@ import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { insertAuditEvent } from '../../src/db/audit-events.ts';
 import { startTobira, makeUser, makeWorkspace, TEST_SECRET, type TestUser } from '../helpers/tobira.ts';
-import { Browser, decodeHtml } from '../helpers/browser.ts';
+import { Browser, decodeHtml } from '../../bench/support/browser.ts';
 import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { CliSandbox } from '../cli/run-cli.ts';

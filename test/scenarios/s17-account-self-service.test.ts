@@ -5,13 +5,13 @@ import { adjustableClock } from '../../src/clock.ts';
 import type { MfaPolicy } from '../../src/db/workspaces.ts';
 import type { Role } from '../../src/db/users.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, type TestUser } from '../helpers/tobira.ts';
-import { Browser, alertText, type Page } from '../helpers/browser.ts';
-import { discover } from '../helpers/rp.ts';
+import { Browser, alertText, type Page } from '../../bench/support/browser.ts';
+import { discover } from '../../bench/support/rp.ts';
 import { isEnrolmentPage, isTotpPage, recoveryCodesOn, setPolicy } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, linkOn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { csrfOn } from '../helpers/console.ts';
 import { addAuthenticator, authenticatorsOn, change, codesLeftOn, freshCode, messageOn, openAccount, post } from '../helpers/account.ts';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { hashRecoveryCode } from '../../src/mfa/recovery-codes.ts';
 import { ACR_PASSWORD } from '../../src/mfa/assurance.ts';
 

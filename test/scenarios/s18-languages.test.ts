@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser, type Page } from '../helpers/browser.ts';
+import { Browser, type Page } from '../../bench/support/browser.ts';
 import { consoleSignIn } from '../helpers/console.ts';
 
 // S18: every page in Japanese and English, chosen from Accept-Language, with a switch that sticks.

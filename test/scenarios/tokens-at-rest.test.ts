@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, unique, CALLBACK, POST_LOGOUT } from '../helpers/tobira.ts';
-import { Browser, decodeHtml } from '../helpers/browser.ts';
-import { authorizationUrl, discover, exchange } from '../helpers/rp.ts';
+import { Browser, decodeHtml } from '../../bench/support/browser.ts';
+import { authorizationUrl, discover, exchange } from '../../bench/support/rp.ts';
 import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 
 // Issue 8, item 3: a read of the database (a backup, a replica, an SQL injection) must hand out no

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { totpAt, base32Decode, codeFor } from '../helpers/totp.ts';
+import { totpAt, base32Decode, codeFor } from '../../bench/support/totp.ts';
 import { matchingStep, newTotpSecret, otpauthUri, groupedSecret } from '../../src/mfa/totp.ts';
 
 // RFC 6238 Appendix B: the seeds are the ASCII strings below, T0 = 0, X = 30, 8 digits.

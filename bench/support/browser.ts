@@ -1,4 +1,4 @@
-// A minimal browser for protocol tests: keeps cookies per host, follows redirects, and submits the
+// A minimal browser for the protocol tests and the benchmarks: keeps cookies per host, follows redirects, and submits the
 // forms of Tobira's pages the way a person would. It stops at URLs outside Tobira (the RP's
 // redirect URI), so the test can hand that URL to the relying-party library.
 export type Page = { url: string; status: number; html: string; headers: Headers };

@@ -1,7 +1,9 @@
-// The relying party side of protocol tests, driven through openid-client exactly as an RP would.
+// The relying party side of the protocol tests and the benchmarks, driven through openid-client exactly as an RP would.
 import * as oidc from 'openid-client';
 import type { Browser, Page } from './browser.ts';
-import { CALLBACK } from './tobira.ts';
+
+/** The redirect URI of every relying party the tests and benchmarks register (never contacted). */
+export const CALLBACK = 'https://rp.example.test/callback';
 
 export async function discover(issuer: string, clientId: string, secret?: string): Promise<oidc.Configuration> {
   return oidc.discovery(new URL(issuer), clientId, secret, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), { execute: [oidc.allowInsecureRequests] });

@@ -1,4 +1,4 @@
-// An independent RFC 6238 implementation for the tests, so a bug in the code under test cannot
+// An independent RFC 6238 implementation for the tests and the benchmarks' load generator, so a bug in the code under test cannot
 // hide behind the same bug in the code that computes the expected codes. Checked against the
 // RFC 6238 Appendix B vectors in test/unit/totp-reference.test.ts.
 import { createHmac } from 'node:crypto';

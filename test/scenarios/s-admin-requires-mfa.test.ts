@@ -35,11 +35,11 @@ describe('Rule 6: an admin requires two-step verification of one user', function
   after(async () => tobira?.close());
 
   const requiredAt = async (userId: string) => (await findUserById(tobira.db, userId))!.mfa_required_at;
-  const listRow = async (who: AdminSession, user: TestUser) => {
+  const listRow = async (who: AdminSession, user: TestUser): Promise<string> => {
     const list = await who.browser.open(`/admin/users?q=${encodeURIComponent(user.email)}`);
     const row = /<tbody>([\s\S]*?)<\/tbody>/.exec(list.html)?.[1];
     assert.ok(row?.includes(user.email), `${user.email} is listed`);
-    return row;
+    return row!;
   };
 
   describe('in an optional workspace', () => {

@@ -43,7 +43,10 @@ const CHANGES: Change[] = [
     run: async (deps, target, form) => {
       const reason = field(form, 'reason').trim();
       const problem = reasonProblem(reason);
-      if (problem) throw new InvalidUserInput(problem === 'missing' ? 'admin.users.requireMfa.reasonMissing' : 'admin.users.requireMfa.reasonTooLong', { max: String(REASON_MAX) });
+      if (problem)
+        throw new InvalidUserInput(problem === 'missing' ? 'admin.users.requireMfa.reasonMissing' : 'admin.users.requireMfa.reasonTooLong', {
+          max: String(REASON_MAX),
+        });
       return { reason, ...(await requireMfaOf(deps.db, target, deps.clock.now())) };
     },
   },

@@ -112,7 +112,8 @@ export const en = {
   'admin.users.input.password': 'The password must be between {min} and {max} characters.',
   'admin.users.input.mismatch': 'The two passwords do not match.',
   'admin.users.refused.not_in_workspace': 'This user does not exist in your workspace.',
-  'admin.users.refused.own_mfa': 'You cannot reset or require your own two-step verification here. Manage your authenticator apps on your account page (/account).',
+  'admin.users.refused.own_mfa':
+    'You cannot reset or require your own two-step verification here. Manage your authenticator apps on your account page (/account).',
   'admin.users.refused.self': 'You cannot change your own role, disable or delete yourself. Ask another workspace admin.',
   'admin.users.refused.workspace_admin_target': 'Only a workspace admin can change a workspace admin.',
   'admin.users.refused.role_needs_workspace_admin': 'Only a workspace admin can change roles.',

@@ -118,6 +118,7 @@ export function requiredReasons(t: Translate, user: UserRow, workspace: Workspac
     if (reason === 'workspace_policy') {
       return t(workspace.mfa_policy === 'required' ? 'account.required.everyone' : 'account.required.admins', { workspace: workspace.display_name });
     }
+    if (reason === 'admin_required') return t('account.required.admin', { workspace: workspace.display_name });
     return t('account.required.other');
   });
 }

@@ -5,11 +5,12 @@
 // - The target must be in the actor's workspace. An id from another workspace and an id that
 //   does not exist get the same answer, so the console cannot be used to probe other workspaces.
 // - Only workspace admins change roles or create workspace admins.
-// - A user admin cannot act on a workspace admin at all (reset, lock, role, disable, enable,
-//   delete). Clearing a lock is included: it would let a user admin keep guessing a workspace
+// - A user admin cannot act on a workspace admin at all (reset, require MFA or lift it, lock,
+//   role, disable, enable, delete). Clearing a lock is included: it would let a user admin keep guessing a workspace
 //   admin's codes, which is the escalation the lock exists to stop.
-// - Nobody resets their own MFA here (that is /account, behind a fresh TOTP), nor changes their
-//   own role, disables or deletes themselves.
+// - Nobody resets, requires or lifts a requirement of their own MFA here (that is /account,
+//   behind a fresh TOTP; an admin who could lift their own requirement would make it pointless),
+//   nor changes their own role, disables or deletes themselves.
 // - The last active workspace admin cannot be demoted, disabled or deleted; that is checked inside
 //   the change's transaction (src/directory/user-admin.ts throws `Refused`; `guarded` audits it),
 //   so two admins demoting each other at once cannot both succeed.
@@ -23,11 +24,13 @@ import { assertCsrf, consoleState } from '../console/session.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { Refused } from '../directory/user-admin.ts';
 
-export type UserAction = 'view' | 'reset' | 'clear_lock' | 'role' | 'disable' | 'enable' | 'delete' | 'create';
+export type UserAction = 'view' | 'reset' | 'require_mfa' | 'lift_mfa' | 'clear_lock' | 'role' | 'disable' | 'enable' | 'delete' | 'create';
 
 export const AUDIT_ACTION: Record<UserAction, string> = {
   view: 'user.view',
   reset: 'mfa.reset',
+  require_mfa: 'mfa.require',
+  lift_mfa: 'mfa.require_lift',
   clear_lock: 'lock.clear',
   role: 'user.role_change',
   disable: 'user.disable',
@@ -47,12 +50,13 @@ export type RefusalReason =
   | 'csrf';
 
 const SELF_REFUSED: readonly UserAction[] = ['role', 'disable', 'delete'];
+const OWN_MFA: readonly UserAction[] = ['reset', 'require_mfa', 'lift_mfa'];
 
 /** The rules that depend only on who acts on whom; undefined when the action is allowed. */
 export function refusalFor(actor: UserRow, target: UserRow, action: UserAction): RefusalReason | undefined {
   if (target.workspace_id !== actor.workspace_id) return 'not_in_workspace';
   if (action === 'view') return undefined;
-  if (action === 'reset' && target.id === actor.id) return 'own_mfa';
+  if (OWN_MFA.includes(action) && target.id === actor.id) return 'own_mfa';
   if (SELF_REFUSED.includes(action) && target.id === actor.id) return 'self';
   if (action === 'role' && actor.role !== 'workspace_admin') return 'role_needs_workspace_admin';
   if (target.role === 'workspace_admin' && actor.role !== 'workspace_admin') return 'workspace_admin_target';

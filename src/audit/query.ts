@@ -21,6 +21,8 @@ export const KNOWN_ACTIONS = [
   'mfa.recovery_code',
   'mfa.enrol',
   'mfa.reset',
+  'mfa.require',
+  'mfa.require_lift',
   'lock',
   'admin.sign_in',
   'account.sign_in',
@@ -32,6 +34,7 @@ export const KNOWN_ACTIONS = [
   'user.disable',
   'user.enable',
   'user.delete',
+  'user.sessions_list',
   'lock.clear',
   'audit.export',
 ] as const;

@@ -16,6 +16,8 @@ export type UserRow = {
   role: Role;
   status: UserStatus;
   password_hash: string | null;
+  /** Since when an admin or the operator requires MFA of this user (rule 6); null when nobody does. */
+  mfa_required_at: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -61,4 +63,11 @@ export async function countUsersWithoutAuthenticator(db: Db, workspaceId: string
 /** Holds the user's row until the transaction ends: changes to one user's factors run one at a time. */
 export async function lockUserRow(trx: Db, userId: string): Promise<void> {
   await trx('users').where({ id: userId }).forUpdate().first('id');
+}
+
+/** Rule 6 on or off for one user; turning it on keeps the time it was first required. */
+export async function setMfaRequired(db: Db, userId: string, required: boolean, now: Date): Promise<void> {
+  await db('users')
+    .where({ id: userId })
+    .update({ mfa_required_at: required ? db.raw('coalesce(mfa_required_at, ?)', [now]) : null, updated_at: now });
 }

@@ -53,6 +53,7 @@ const core = {
   'enrol.why.client_requires_mfa': '{client} requires two-step verification.',
   'enrol.why.request_acr': '{client} asked for two-step verification for this sign-in.',
   'enrol.why.admin_console': 'The admin console always requires two-step verification.',
+  'enrol.why.admin_required': 'An administrator requires two-step verification for your account.',
   'enrol.why.enrolled': 'You chose to set up a new authenticator app.',
   'enrol.step1': '1. Scan this QR code with your authenticator app.',
   'enrol.manual': "Can't scan it? Enter this key in the app instead (time-based):",

@@ -53,6 +53,7 @@ const core = {
   'enrol.why.client_requires_mfa': '{client} では多要素認証が必須です。',
   'enrol.why.request_acr': '{client} がこのサインインで多要素認証を求めています。',
   'enrol.why.admin_console': '管理コンソールでは常に多要素認証が必要です。',
+  'enrol.why.admin_required': '管理者があなたのアカウントに多要素認証を必須にしています。',
   'enrol.why.enrolled': '新しい認証アプリを設定します。',
   'enrol.step1': '1. 認証アプリでこの QR コードを読み取ってください。',
   'enrol.manual': '読み取れない場合は、次のキーを認証アプリに入力してください (時間ベース):',

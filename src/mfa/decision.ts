@@ -18,7 +18,7 @@ export type NextStep = 'password' | 'code' | 'enrol' | 'finish';
 
 function ruleFacts(facts: AccountFacts, client: ClientFacts, request?: MfaFacts['request']): MfaFacts {
   return {
-    user: { role: facts.user.role, authenticatorCount: facts.authenticatorCount },
+    user: { role: facts.user.role, authenticatorCount: facts.authenticatorCount, requiredByAdmin: Boolean(facts.user.mfa_required_at) },
     workspace: { mfaPolicy: facts.workspace.mfa_policy },
     client,
     request,
@@ -50,7 +50,7 @@ export const bindingStep = (freshFirstFactor: boolean): 'enrol' | 'password' => 
 
 /**
  * Rules that still hold long after the sign-in, when a refresh token or an authorization code is
- * used: the workspace policy, an enrolled user, the client's own demand.
+ * used: the workspace policy, an enrolled user, the client's own demand, an admin's requirement.
  */
 export function standingReasons(facts: AccountFacts, client: ClientFacts): MfaReason[] {
   return standingMfaReasons(ruleFacts(facts, client));

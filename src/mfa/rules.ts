@@ -5,10 +5,10 @@ import type { MfaPolicy } from '../db/workspaces.ts';
 import { isAdminRole, type Role } from '../db/users.ts';
 import { ACR_MFA } from './assurance.ts';
 
-export type MfaReason = 'workspace_policy' | 'enrolled' | 'client_requires_mfa' | 'request_acr' | 'admin_console';
+export type MfaReason = 'workspace_policy' | 'enrolled' | 'client_requires_mfa' | 'request_acr' | 'admin_console' | 'admin_required';
 
 export type MfaFacts = {
-  user: { role: Role; authenticatorCount: number };
+  user: { role: Role; authenticatorCount: number; requiredByAdmin: boolean };
   workspace: { mfaPolicy: MfaPolicy };
   client: { requireMfa: boolean; adminConsole?: boolean };
   /** The authorization request; absent for token-endpoint decisions (refresh). */
@@ -47,12 +47,22 @@ export function adminConsole({ client, user }: MfaFacts): boolean {
   return client.adminConsole === true && isAdminRole(user.role);
 }
 
+/**
+ * Rule 6: an admin or the operator required MFA of this one user (Keycloak's "configure OTP"
+ * required action). A standing requirement: it holds after the user has enrolled, so the user
+ * cannot turn MFA off at /account, until an admin lifts it.
+ */
+export function adminRequires({ user }: MfaFacts): boolean {
+  return user.requiredByAdmin;
+}
+
 const RULES: [MfaReason, (facts: MfaFacts) => boolean][] = [
   ['workspace_policy', workspacePolicyRequires],
   ['enrolled', userIsEnrolled],
   ['client_requires_mfa', clientRequires],
   ['request_acr', requestAsks],
   ['admin_console', adminConsole],
+  ['admin_required', adminRequires],
 ];
 
 export function mfaReasons(facts: MfaFacts): MfaReason[] {

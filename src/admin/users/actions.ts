@@ -15,6 +15,7 @@ import type { MessageKey } from '../../i18n/en.ts';
 import { resetMfa } from '../../mfa/reset.ts';
 import { clearUserLocks } from '../../mfa/user-locks.ts';
 import { changeRole, deleteUser, disableUser, enableUser, InvalidUserInput } from '../../directory/user-admin.ts';
+import { liftMfaRequirement, REASON_MAX, reasonProblem, requireMfaOf } from '../../mfa/admin-requirement.ts';
 import { AUDIT_ACTION, checkCsrf, guarded, targetFor, type UserAction } from '../access.ts';
 import { renderUserPage } from './pages.ts';
 
@@ -34,6 +35,26 @@ const CHANGES: Change[] = [
     confirm: 'admin.users.reset.confirmMissing',
     done: 'reset',
     run: async (deps, target) => ({ ...(await resetMfa(deps.db, target.id)) }),
+  },
+  {
+    path: 'require-mfa',
+    action: 'require_mfa',
+    done: 'mfa_required',
+    run: async (deps, target, form) => {
+      const reason = field(form, 'reason').trim();
+      const problem = reasonProblem(reason);
+      if (problem)
+        throw new InvalidUserInput(problem === 'missing' ? 'admin.users.requireMfa.reasonMissing' : 'admin.users.requireMfa.reasonTooLong', {
+          max: String(REASON_MAX),
+        });
+      return { reason, ...(await requireMfaOf(deps.db, target, deps.clock.now())) };
+    },
+  },
+  {
+    path: 'lift-mfa-requirement',
+    action: 'lift_mfa',
+    done: 'mfa_lifted',
+    run: async (deps, target) => liftMfaRequirement(deps.db, target, deps.clock.now()),
   },
   {
     path: 'clear-lock',

@@ -40,6 +40,8 @@ export type UserListItem = {
   status: UserStatus;
   authenticators: number;
   recoveryCodes: number;
+  /** Rule 6: an admin or the operator requires MFA of this user. */
+  mfaRequired: boolean;
   locks: Locks;
 };
 
@@ -48,7 +50,7 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export async function userList(db: Db, workspaceId: string, query: { q: string; page: number }, now: Date) {
   const q = db('users as u')
-    .select('u.id', 'u.name', 'u.email', 'u.role', 'u.status')
+    .select('u.id', 'u.name', 'u.email', 'u.role', 'u.status', 'u.mfa_required_at')
     .select(db.raw('(select count(*) from authenticators a where a.user_id = u.id)::int as authenticators'))
     .select(db.raw('(select count(*) from recovery_codes r where r.user_id = u.id and r.used_at is null)::int as recovery_codes'))
     .where('u.workspace_id', workspaceId)
@@ -72,6 +74,7 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
     status: UserStatus;
     authenticators: number;
     recovery_codes: number;
+    mfa_required_at: Date | null;
   }[];
   const shown = rows.slice(0, PAGE_SIZE);
   const locks = await locksOf(db, shown, now);
@@ -83,12 +86,13 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
     status: r.status,
     authenticators: Number(r.authenticators),
     recoveryCodes: Number(r.recovery_codes),
+    mfaRequired: r.mfa_required_at !== null,
     locks: locks.get(r.id) ?? {},
   }));
   return { users, hasPrev: query.page > 1, hasNext: rows.length > PAGE_SIZE };
 }
 
-const ACTIONS: UserAction[] = ['reset', 'clear_lock', 'role', 'disable', 'enable', 'delete'];
+const ACTIONS: UserAction[] = ['reset', 'require_mfa', 'lift_mfa', 'clear_lock', 'role', 'disable', 'enable', 'delete'];
 
 export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date) {
   const authenticators = await listAuthenticators(db, target.id);
@@ -104,6 +108,7 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
       status: target.status,
       created: formatTime(target.created_at),
       hasPassword: target.password_hash !== null,
+      mfaRequiredSince: formatTime(target.mfa_required_at),
       isMe: target.id === actor.id,
     },
     authenticators: authenticators.map((a) => ({ label: a.label, created: formatTime(a.created_at), lastUsed: formatTime(a.last_used_at) })),

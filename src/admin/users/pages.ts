@@ -14,6 +14,8 @@ import { userDetail, userList } from './overview.ts';
 
 const DONE: Record<string, MessageKey> = {
   reset: 'admin.users.done.reset',
+  mfa_required: 'admin.users.done.mfaRequired',
+  mfa_lifted: 'admin.users.done.mfaLifted',
   lock: 'admin.users.done.lock',
   role: 'admin.users.done.role',
   disabled: 'admin.users.done.disabled',

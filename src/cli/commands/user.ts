@@ -1,4 +1,4 @@
-// tobira user create
+// tobira user create, and the group of user commands (require-mfa, disable, enable, sessions: their own files)
 import { createUser } from '../../directory/users.ts';
 import { InvalidInput } from '../../directory/workspaces.ts';
 import { findWorkspaceBySlug } from '../../db/workspaces.ts';
@@ -6,6 +6,9 @@ import { describe, optionalString, requireOption, type Command, type CommandGrou
 import { auditedChange, auditRefusal } from '../audit.ts';
 import { readPasswordFromStdin } from '../read-password.ts';
 import { withDatabase } from '../session.ts';
+import { requireMfa } from './user-mfa.ts';
+import { disable, enable } from './user-status.ts';
+import { sessions } from './user-sessions.ts';
 
 const NAME = 'user create';
 
@@ -83,4 +86,4 @@ Creates a user whose e-mail address counts as verified (the operator vouches for
   },
 };
 
-export const userCommands: CommandGroup = { name: 'user', summary: 'manage users', commands: [create] };
+export const userCommands: CommandGroup = { name: 'user', summary: 'manage users', commands: [create, requireMfa, disable, enable, sessions] };

@@ -4,7 +4,7 @@
 // English and Japanese, go to test/artifacts/.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { codeFor } from '../helpers/totp.ts';
+import { codeFor } from '../../bench/support/totp.ts';
 import { artifacts, startDemoWorld, type DemoWorld } from '../helpers/demo-browser.ts';
 
 describe('browser: an admin requires two-step verification of one member', function () {

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { startTobira, makeClient } from '../helpers/tobira.ts';
-import { Browser } from '../helpers/browser.ts';
-import { discover, signIn } from '../helpers/rp.ts';
+import { Browser } from '../../bench/support/browser.ts';
+import { discover, signIn } from '../../bench/support/rp.ts';
 import { isEnrolmentPage } from '../helpers/mfa.ts';
 import { startSignIn } from '../helpers/scenario-a.ts';
 import { CliSandbox, failedWithOneLine, succeeded, usingPostgres } from './run-cli.ts';

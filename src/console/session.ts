@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import Router from '@koa/router';
-import type Provider from 'oidc-provider';
+import { errors, type default as Provider } from 'oidc-provider';
 import type { Db } from '../db/connection.ts';
 import type { Clock } from '../clock.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
@@ -107,7 +107,12 @@ export function consoleAuthRoutes(deps: ConsoleDeps, spec: ConsoleSpec): Router 
     ) {
       throw new HttpError(400, 'console.signInExpired', 'authorization code not usable');
     }
-    await code.consume();
+    // The adapter's consume is a compare-and-set: of two callbacks with one code sent at once, the
+    // one that finds it used is refused like any other unusable code.
+    await code.consume().catch((err: unknown) => {
+      if (err instanceof errors.InvalidGrant) throw new HttpError(400, 'console.signInExpired', 'authorization code already used');
+      throw err;
+    });
     const user = await findUserById(deps.db, code.accountId!);
     if (user?.status !== 'active') throw new HttpError(403, 'console.notAllowed', 'account not active');
     const refusal = spec.admits(user);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace } from '../helpers/tobira.ts';
-import { Browser, alertText } from '../../bench/support/browser.ts';
+import { Browser, alertText, decodeHtml, findForm, type Page } from '../../bench/support/browser.ts';
 import { consoleSignIn, csrfOn } from '../helpers/console.ts';
 import { isTotpPage } from '../helpers/mfa.ts';
 import { ACR_MFA } from '../../src/mfa/assurance.ts';
@@ -99,5 +99,21 @@ describe('console sessions (rule 5)', function () {
     const login = await browser.open(`${tobira.issuer}/account`);
     const prompt = await browser.submit(login, { email: admin.email, password: admin.password }, '/login');
     assert.ok(isTotpPage(prompt));
+  });
+  it('opens one console session when the callback with one code arrives several times at once', async () => {
+    const member = await makeUser(tobira);
+    const browser = new Browser(tobira.issuer);
+    const login = await browser.open(`${tobira.issuer}/account`);
+    const form = findForm(login.html, '/login');
+    const body = new URLSearchParams({ ...form.hidden, email: member.email, password: member.password });
+    // Follow by hand up to the console's callback, then send that one request four times at once.
+    let page: Page = await browser.request(new URL(decodeHtml(form.action), login.url).href, { method: 'POST', body });
+    while (!new URL(page.headers.get('location') ?? page.url, page.url).pathname.startsWith('/account/callback')) {
+      assert.ok(page.status >= 300 && page.status < 400, `on the way to the callback, got ${page.status} ${page.url}`);
+      page = await browser.request(new URL(page.headers.get('location')!, page.url).href);
+    }
+    const callback = new URL(page.headers.get('location')!, page.url).href;
+    const answers = await Promise.all([1, 2, 3, 4].map(() => browser.request(callback)));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [302, 400, 400, 400], answers.map((a) => `${a.status} ${alertText(a.html) ?? ''}`).join('; '));
   });
 });

@@ -1,5 +1,5 @@
-// Builds the Koa app: our pages and health checks first, oidc-provider mounted last for every
-// path we do not serve ourselves. Both share the cookie keys derived from the instance secret.
+// Builds the Koa app: oidc-provider for its own paths (src/oidc/provider.ts ROUTES), our pages,
+// health checks and consoles for the rest. Both share the cookie keys derived from the instance secret.
 import { serveStaticFile } from './http/static-files.ts';
 import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
@@ -145,6 +145,15 @@ export function buildApp(options: AppOptions): App {
   const consoles = [ADMIN_SPEC, ACCOUNT_SPEC];
   // Provider paths are checked by checkProviderInput below, console paths after the console guard.
   app.use(inputBoundary(options.db, (path) => isProviderPath(path) || consoles.some((spec) => insideConsole(spec, path))));
+  // The provider's paths go straight to it: none of our routers serves them, and a token, userinfo
+  // or introspection request should not pay for matching every page and console route first.
+  const handle = provider.callback();
+  app.use(async (ctx, next) => {
+    if (!isProviderPath(ctx.path)) return next();
+    const req = await checkProviderInput(ctx);
+    ctx.respond = false;
+    await handle(req, ctx.res);
+  });
   const pages = pageRoutes(options.db, options.metricsToken, options.metricsOnMainPort !== false);
   const interactions = interactionRoutes({ provider, db: options.db, dataKey: options.dataKey, clock: options.clock, instanceName: options.instanceName });
   app.use(pages.routes()).use(pages.allowedMethods());
@@ -159,12 +168,5 @@ export function buildApp(options: AppOptions): App {
   };
   mountConsole(app, consoleDeps, ADMIN_SPEC, adminPages(consoleDeps));
   mountConsole(app, consoleDeps, ACCOUNT_SPEC, accountPages(consoleDeps));
-  const handle = provider.callback();
-  app.use(async (ctx, next) => {
-    if (!isProviderPath(ctx.path)) return next();
-    const req = await checkProviderInput(ctx);
-    ctx.respond = false;
-    await handle(req, ctx.res);
-  });
   return { app, provider };
 }

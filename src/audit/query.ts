@@ -34,6 +34,8 @@ export const KNOWN_ACTIONS = [
   'user.delete',
   'lock.clear',
   'audit.export',
+  'backchannel_logout',
+  'session.end',
 ] as const;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

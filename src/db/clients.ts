@@ -70,3 +70,10 @@ export async function clientsWithBackchannelLogout(db: Db, clientIds: string[]):
   const rows: { client_id: string }[] = await db('clients').select('client_id').whereIn('client_id', clientIds).whereNotNull('backchannel_logout_uri');
   return new Set(rows.map((row) => row.client_id));
 }
+
+/** Display names of these clients; ids of deleted clients are absent. */
+export async function clientNames(db: Db, clientIds: string[]): Promise<Map<string, string>> {
+  if (!clientIds.length) return new Map();
+  const rows: { client_id: string; name: string }[] = await db('clients').select('client_id', 'name').whereIn('client_id', clientIds);
+  return new Map(rows.map((row) => [row.client_id, row.name]));
+}

@@ -14,6 +14,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { answerUnavailable } from '../http/unavailable.ts';
 import { answerDatabaseOutagesWith503 } from './database-outage.ts';
 import { enqueueLogoutNotices } from '../backchannel/notices.ts';
+import { rememberSessionBrowser } from './session-browser.ts';
 
 export type ProviderOptions = {
   issuer: string;
@@ -168,6 +169,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = options.trustProxy;
   answerDatabaseOutagesWith503(provider);
+  rememberSessionBrowser(provider);
   // Discovery lists `sid`, so every ID token carries it (the session's id for this client, never a
   // bearer value), not only those of clients registered for back-channel logout: an RP can tell
   // which of its sessions a later logout ends, and is never told to expect a claim it does not get.

@@ -39,6 +39,7 @@ export function startLogoutWorker(db: Db, provider: () => Provider, options: Wor
   const stop = new AbortController();
   let claiming: Promise<void> | undefined;
   let again = false;
+  let unreadable = false;
 
   function claimRound(): void {
     if (claiming) {
@@ -63,8 +64,12 @@ export function startLogoutWorker(db: Db, provider: () => Provider, options: Wor
         }
         if (notices.length === room) again = true;
       } while (again);
+      if (unreadable) log.info('the back-channel logout outbox is readable again');
+      unreadable = false;
     } catch (err) {
-      if (!stop.signal.aborted) log.warn('could not read the back-channel logout outbox', { err });
+      // Once per outage, not once a second while the database is away.
+      if (!stop.signal.aborted && !unreadable) log.warn('could not read the back-channel logout outbox; retrying every second', { err });
+      unreadable = true;
     }
   }
 

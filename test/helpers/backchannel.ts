@@ -34,7 +34,7 @@ export async function backchannelRp(tobira: RunningTobira, options: { down?: boo
   };
 }
 
-export type SignedIn = { user: TestUser; browser: Browser; sid: string; idToken: string };
+export type SignedIn = { user: TestUser; browser: Browser; sid: string; idToken: string; refreshToken: string };
 
 export async function memberSignedIn(tobira: RunningTobira, rp: BackchannelRp, workspaceSlug: string, browser?: Browser, member?: TestUser): Promise<SignedIn> {
   const user = member ?? (await makeUser(tobira, { workspaceSlug }));
@@ -42,7 +42,7 @@ export async function memberSignedIn(tobira: RunningTobira, rp: BackchannelRp, w
   const { tokens } = await signIn(rp.config, b, user);
   const sid = tokens.claims()!.sid;
   assert.equal(typeof sid, 'string', 'the ID token carries sid');
-  return { user, browser: b, sid: sid as string, idToken: tokens.id_token! };
+  return { user, browser: b, sid: sid as string, idToken: tokens.id_token!, refreshToken: tokens.refresh_token! };
 }
 
 /** Waits for the logout token naming this session, and checks it as an RP must (§2.6). */

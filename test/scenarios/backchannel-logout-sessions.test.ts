@@ -2,6 +2,7 @@
 // when it signed in, the browser and the apps; ending one ends that browser only, and the apps it
 // signed in to get a verified logout token naming it.
 import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeUser, makeWorkspace } from '../helpers/tobira.ts';
@@ -74,6 +75,8 @@ describe('sessions listed and ended one by one', () => {
       'only the ended session was told',
     );
     assert.ok(phone.sid !== laptop.sid);
+    await assert.rejects(oidc.refreshTokenGrant(rp.config, laptop.refreshToken), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+    assert.ok((await oidc.refreshTokenGrant(rp.config, phone.refreshToken)).access_token, "the other browser's tokens still work");
     const [ended] = await auditWhere(tobira, { action: 'session.end', target_id: user.user.id });
     assert.deepEqual([ended!.outcome, ended!.actor_id, ended!.details.logout_notices], ['success', admin.user.user.id, 1]);
 

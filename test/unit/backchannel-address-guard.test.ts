@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isSpecialUseAddress } from '../../src/backchannel/address-guard.ts';
 import { postLogoutToken } from '../../src/backchannel/deliver.ts';
-import { loadConfig, ConfigError } from '../../src/config.ts';
+import { loadConfig, type ConfigError } from '../../src/config.ts';
 
 const PRODUCTION = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', TOBIRA_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'metrics-token' };
 

@@ -75,9 +75,12 @@ export function startLogoutWorker(db: Db, provider: () => Provider, options: Wor
 
   async function deliver(notice: LogoutNoticeRow): Promise<void> {
     let outcome: DeliveryOutcome;
-    let signed: { uri: string; token: string } | undefined;
+    // Only a client that is gone or no longer registered ends the retries early; a failure to
+    // sign (the database away while the client is looked up) is retried like any other.
+    let unregistered = false;
     try {
-      signed = await signLogoutToken(provider(), { clientId: notice.client_id, sub: notice.account_id, sid: notice.sid });
+      const signed = await signLogoutToken(provider(), { clientId: notice.client_id, sub: notice.account_id, sid: notice.sid });
+      unregistered = signed === undefined;
       outcome = signed
         ? await postLogoutToken(signed.uri, signed.token, { timeoutMs, allowedHosts: options.allowedHosts, signal: stop.signal })
         : { ok: false, error: 'the client is no longer registered for back-channel logout' };
@@ -85,7 +88,7 @@ export function startLogoutWorker(db: Db, provider: () => Provider, options: Wor
       outcome = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
     try {
-      await settle(notice, outcome, signed !== undefined);
+      await settle(notice, outcome, !unregistered);
     } catch (err) {
       // The lease runs out and another attempt follows.
       log.warn('could not record a back-channel logout attempt', { err, clientId: notice.client_id });

@@ -11,6 +11,7 @@ import { assertRedirect, auditWhere, postUserAction, signedInAdmin, type AdminSe
 import { backchannelRp, logoutTokenFor, memberSignedIn, type BackchannelRp } from '../helpers/backchannel.ts';
 import { until } from '../helpers/wait.ts';
 import { DELIVERY_TIMEOUT_MS } from '../../src/backchannel/worker.ts';
+import { updateClientBackchannelLogout } from '../../src/db/clients.ts';
 import type { Browser } from '../helpers/browser.ts';
 
 describe('back-channel logout', () => {
@@ -95,6 +96,22 @@ describe('back-channel logout', () => {
     assert.equal(outcomes.at(-1), 'success');
     assert.ok(outcomes.slice(0, -1).every((o) => o === 'failure') && outcomes.length >= 2, `failures, then a success: ${outcomes.join(', ')}`);
     assert.equal(await tobira.db('logout_notices').where({ client_id: down.clientId }).first(), undefined, 'the delivered notice left the outbox');
+  });
+
+  it('stops retrying, audited as given up, once the app is no longer registered for back-channel logout', async () => {
+    const leaving = await backchannelRp(tobira, { down: true });
+    extraRps.push(leaving);
+    const member = await memberSignedIn(tobira, leaving, workspace.slug);
+    assertRedirect(await postUserAction(admin, member.user.user.id, 'disable'), /\?done=disabled$/);
+    await until('a failed attempt is audited', async () =>
+      (await auditWhere(tobira, { action: 'backchannel_logout', target_id: member.user.user.id, outcome: 'failure' })).at(0),
+    );
+    await updateClientBackchannelLogout(tobira.db, leaving.clientId, null, false);
+    const last = await until('the notice is given up', async () =>
+      (await auditWhere(tobira, { action: 'backchannel_logout', target_id: member.user.user.id })).find((r) => r.details.given_up === true),
+    );
+    assert.equal(last.details.error, 'the client is no longer registered for back-channel logout');
+    assert.equal(await tobira.db('logout_notices').where({ client_id: leaving.clientId }).first(), undefined, 'the outbox is empty');
   });
 
   it('a sign-out does not wait for an app that never answers; the attempt times out later', async () => {

@@ -14,6 +14,7 @@ import { log } from './log.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { closeClientCache } from './oidc/client-cache.ts';
 import { notReadyApp } from './http/not-ready.ts';
+import { startLogoutWorker } from './backchannel/worker.ts';
 
 export type RunningTobira = {
   issuer: string;
@@ -118,6 +119,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
     }, KEY_RELOAD_MS);
     reloadTimer.unref();
     const stopCleanup = startCleanupJob(db);
+    const logoutWorker = startLogoutWorker(db, () => current.provider, { allowedHosts: config.backchannelAllowedHosts });
     const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort);
     if (metrics) log.info('metrics served on the loopback interface only', { url: metrics.url });
     return {
@@ -137,6 +139,7 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
         stopCleanup();
         await metrics?.close();
         await drain(server, graceMs);
+        await logoutWorker.close();
         await closeClientCache(db);
         await database.close();
       },

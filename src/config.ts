@@ -2,6 +2,7 @@
 // message per mistake, so a misconfigured node refuses to start instead of misbehaving later.
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { isIP } from 'node:net';
 
 export type Config = {
   /** Public URL of the provider, without trailing slash; `iss` of every token. */
@@ -32,6 +33,8 @@ export type Config = {
   workers: number;
   /** libuv threads (password hashing runs there); set before the pool starts, see src/main.ts. */
   threadpoolSize: number;
+  /** Hosts whose back-channel logout URIs may reach loopback and private addresses ('any' outside production). */
+  backchannelAllowedHosts: 'any' | string[];
 };
 
 export class ConfigError extends Error {
@@ -73,6 +76,25 @@ function readBoolean(env: Env, name: string, problems: string[]): boolean {
   if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
   problems.push(`${name} must be true or false (got "${raw}")`);
   return false;
+}
+
+// Back-channel logout may reach the operator's own network only where the operator says so in
+// production (src/backchannel/address-guard.ts); in development and tests the apps are local.
+function readAllowedHosts(env: Env, production: boolean, problems: string[]): 'any' | string[] {
+  const raw = env.BACKCHANNEL_ALLOWED_HOSTS?.trim();
+  if (!raw) return production ? [] : 'any';
+  if (raw === '*') return 'any';
+  const hosts = raw.split(',').map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/^\[|\]$/g, ''),
+  );
+  const bad = hosts.filter((h) => (h.includes(':') ? isIP(h) !== 6 : !/^[a-z0-9.-]+$/.test(h) || h.includes('..')));
+  if (bad.length) {
+    problems.push(`BACKCHANNEL_ALLOWED_HOSTS must be host names or IP addresses separated by commas, or *, without scheme or port (got "${bad.join('", "')}")`);
+  }
+  return hosts;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -135,6 +157,8 @@ export function loadConfig(env: Env = process.env): Config {
   // libuv's default is 4 threads; argon2 hashing of concurrent sign-ins should use every core.
   const threadpoolSize = readCount(env, 'UV_THREADPOOL_SIZE', Math.max(4, cores), problems);
 
+  const backchannelAllowedHosts = readAllowedHosts(env, production, problems);
+
   const config: Config = {
     issuer,
     issuerFromEnv: Boolean(env.ISSUER),
@@ -153,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort,
     workers,
     threadpoolSize,
+    backchannelAllowedHosts,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

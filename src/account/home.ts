@@ -10,6 +10,7 @@ import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { pickLang } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ACCOUNT_HOME, accountNav, formatTime, requiredReasons, tr } from './common.ts';
+import { listSessions } from '../directory/sessions.ts';
 
 // After a change the browser is redirected here with ?done=…; only these values show a message.
 const DONE: Record<string, MessageKey> = {
@@ -17,6 +18,7 @@ const DONE: Record<string, MessageKey> = {
   renamed: 'account.done.renamed',
   removed: 'account.done.removed',
   disabled: 'account.done.disabled',
+  session: 'account.done.session',
 };
 
 export const doneHref = (what: keyof typeof DONE | string) => `${ACCOUNT_HOME}?done=${what}`;
@@ -27,6 +29,7 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
   const lang = pickLang(ctx);
   const authenticators = await listAuthenticators(deps.db, user.id);
   const recoveryCodesLeft = await countUnusedRecoveryCodes(deps.db, user.id);
+  const sessions = await listSessions(deps.db, user.id);
   const reasons = requiredReasons(t, user, workspace);
   const done = typeof ctx.query.done === 'string' ? DONE[ctx.query.done] : undefined;
   const enrolled = authenticators.length > 0;
@@ -57,6 +60,13 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
       addHref: `${ACCOUNT_HOME}/authenticators/new`,
       regenerateHref: enrolled ? `${ACCOUNT_HOME}/recovery-codes/new` : undefined,
       disableHref: enrolled && reasons.length === 0 ? `${ACCOUNT_HOME}/mfa/off` : undefined,
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        signedIn: formatTime(s.signedInAt, lang),
+        browser: s.browser,
+        apps: s.apps.join(', '),
+      })),
+      endSessionAction: `${ACCOUNT_HOME}/sessions/end`,
     },
     error?.status ?? 200,
   );

@@ -6,8 +6,9 @@ import { homeRoutes } from './home.ts';
 import { addAuthenticatorRoutes } from './add-authenticator.ts';
 import { authenticatorRoutes } from './authenticator-routes.ts';
 import { mfaRoutes } from './mfa-routes.ts';
+import { sessionRoutes } from './session-routes.ts';
 
 export function accountPages(deps: AccountDeps): Router[] {
   // "new" is matched before ":id" routes (it is not a UUID either way).
-  return [homeRoutes(deps), addAuthenticatorRoutes(deps), authenticatorRoutes(deps), mfaRoutes(deps)];
+  return [homeRoutes(deps), addAuthenticatorRoutes(deps), authenticatorRoutes(deps), mfaRoutes(deps), sessionRoutes(deps)];
 }

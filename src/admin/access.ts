@@ -24,7 +24,7 @@ import { assertCsrf, consoleState } from '../console/session.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { Refused } from '../directory/user-admin.ts';
 
-export type UserAction = 'view' | 'reset' | 'require_mfa' | 'lift_mfa' | 'clear_lock' | 'role' | 'disable' | 'enable' | 'delete' | 'create';
+export type UserAction = 'view' | 'reset' | 'require_mfa' | 'lift_mfa' | 'clear_lock' | 'role' | 'disable' | 'enable' | 'delete' | 'create' | 'end_session';
 
 export const AUDIT_ACTION: Record<UserAction, string> = {
   view: 'user.view',
@@ -37,6 +37,7 @@ export const AUDIT_ACTION: Record<UserAction, string> = {
   enable: 'user.enable',
   delete: 'user.delete',
   create: 'user.create',
+  end_session: 'session.end',
 };
 
 export type RefusalReason =

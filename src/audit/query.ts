@@ -37,6 +37,8 @@ export const KNOWN_ACTIONS = [
   'user.sessions_list',
   'lock.clear',
   'audit.export',
+  'backchannel_logout',
+  'session.end',
 ] as const;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -12,6 +12,9 @@ export type ClientRow = {
   grant_types: string[];
   first_party: boolean;
   require_mfa: boolean;
+  /** OpenID Connect Back-Channel Logout 1.0: where the client is told that a user's session ended. */
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
   created_at: Date;
 };
 
@@ -51,4 +54,26 @@ export async function updateClientUris(db: Db, clientId: string, redirectUris: s
     .update({ redirect_uris: JSON.stringify(redirectUris), post_logout_redirect_uris: JSON.stringify(postLogoutRedirectUris) });
   await notify(db, CLIENTS_CHANNEL, clientId);
   return Number(updated) > 0;
+}
+
+export async function updateClientBackchannelLogout(db: Db, clientId: string, uri: string | null, sessionRequired: boolean): Promise<boolean> {
+  const updated = await db('clients')
+    .where({ client_id: clientId })
+    .update({ backchannel_logout_uri: uri, backchannel_logout_session_required: uri !== null && sessionRequired });
+  await notify(db, CLIENTS_CHANNEL, clientId);
+  return Number(updated) > 0;
+}
+
+/** Of these clients, the ids of those registered for back-channel logout. */
+export async function clientsWithBackchannelLogout(db: Db, clientIds: string[]): Promise<Set<string>> {
+  if (!clientIds.length) return new Set();
+  const rows: { client_id: string }[] = await db('clients').select('client_id').whereIn('client_id', clientIds).whereNotNull('backchannel_logout_uri');
+  return new Set(rows.map((row) => row.client_id));
+}
+
+/** Display names of these clients; ids of deleted clients are absent. */
+export async function clientNames(db: Db, clientIds: string[]): Promise<Map<string, string>> {
+  if (!clientIds.length) return new Map();
+  const rows: { client_id: string; name: string }[] = await db('clients').select('client_id', 'name').whereIn('client_id', clientIds);
+  return new Map(rows.map((row) => [row.client_id, row.name]));
 }

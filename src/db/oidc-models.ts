@@ -178,3 +178,27 @@ export async function listLiveSessionsOf(db: Db, accountId: string): Promise<{ i
 export async function deleteExpiredModels(db: Db, limit: number): Promise<number> {
   return deletedCount(await db.raw('delete from oidc_models where ctid = any(array(select ctid from oidc_models where expires_at < now() limit ?))', [limit]));
 }
+
+/** The user's live SSO sessions and grants, read before they are ended: who must be told (back-channel logout). */
+export async function listLiveSessionsAndGrantsOf(db: Db, accountId: string): Promise<{ model: 'Session' | 'Grant'; payload: OidcPayload }[]> {
+  const rows: { model: 'Session' | 'Grant'; payload: unknown }[] = await db('oidc_models')
+    .select('model', 'payload')
+    .where({ account_id: accountId })
+    .whereIn('model', ['Session', 'Grant'])
+    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
+  return rows.map((row) => ({ model: row.model, payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as OidcPayload }));
+}
+
+/** Deletes one SSO session of a user by its stored id; returns its payload, or undefined when it was not theirs or is gone. */
+export async function deleteSessionOf(db: Db, accountId: string, id: string): Promise<OidcPayload | undefined> {
+  forget();
+  const [row] = await db('oidc_models').where({ model: 'Session', id, account_id: accountId }).delete().returning('payload');
+  if (!row) return undefined;
+  return (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as OidcPayload;
+}
+
+/** Deletes a grant by its stored id (the keyed hash of the grant id), whatever the tokens issued under it. */
+export async function deleteGrant(db: Db, storedGrantId: string): Promise<void> {
+  forget();
+  await db('oidc_models').where({ model: 'Grant', id: storedGrantId }).delete();
+}

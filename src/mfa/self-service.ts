@@ -4,6 +4,7 @@
 // console cookie, cannot quietly add an attacker's phone or switch MFA off.
 import { deleteModelsOfAccount } from '../db/oidc-models.ts';
 import { deleteConsoleSessionsOfExcept } from '../db/console-sessions.ts';
+import { noticeEveryHolder } from '../directory/revocation.ts';
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/users.ts';
 import {
@@ -63,9 +64,11 @@ export { mfaRequiredBy } from './decision.ts';
 /**
  * Ends every OIDC artefact of the user (SSO sessions, grants, codes, refresh tokens) and their
  * console sessions except the one making the change: the person at /account stays there, every
- * other browser and every relying party has to sign in again (S15).
+ * other browser and every relying party has to sign in again (S15); those registered for
+ * back-channel logout are told so.
  */
 export async function endOtherSessions(trx: Db, userId: string, keepConsoleSessionId: string): Promise<{ oidcArtefacts: number; consoleSessions: number }> {
+  await noticeEveryHolder(trx, userId);
   const oidcArtefacts = await deleteModelsOfAccount(trx, userId);
   const consoleSessions = await deleteConsoleSessionsOfExcept(trx, userId, keepConsoleSessionId);
   return { oidcArtefacts, consoleSessions };

@@ -23,11 +23,19 @@ export type ClientRegistration = {
   firstParty: boolean;
   requireMfa: boolean;
   grants: string[];
+  backchannelLogoutUri?: string | undefined;
+  backchannelLogoutSessionRequired?: boolean | undefined;
 };
 
 export class InvalidClientRegistration extends Error {}
 
 const ALLOWED_GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+
+/** OpenID Connect Back-Channel Logout 1.0 §2.2: an absolute http(s) URI without a fragment. */
+export function checkBackchannelLogoutUri(uri: string): void {
+  checkUri('back-channel logout URI', uri);
+  if (!/^https?:$/.test(new URL(uri).protocol)) throw new InvalidClientRegistration(`back-channel logout URI "${uri}" must be an http or https URL`);
+}
 
 function checkUri(kind: string, uri: string): void {
   let url: URL;
@@ -52,6 +60,10 @@ export function planClient(reg: ClientRegistration): { row: NewClient; secret: s
   }
   for (const uri of reg.redirectUris) checkUri('redirect URI', uri);
   for (const uri of reg.postLogoutRedirectUris) checkUri('post-logout redirect URI', uri);
+  if (reg.backchannelLogoutUri !== undefined) checkBackchannelLogoutUri(reg.backchannelLogoutUri);
+  if (reg.backchannelLogoutSessionRequired && reg.backchannelLogoutUri === undefined) {
+    throw new InvalidClientRegistration('--backchannel-logout-session-required needs --backchannel-logout-uri');
+  }
 
   const grants = new Set(reg.grants);
   if (reg.redirectUris.length) {
@@ -78,6 +90,8 @@ export function planClient(reg: ClientRegistration): { row: NewClient; secret: s
       grant_types: [...grants],
       first_party: reg.firstParty,
       require_mfa: reg.requireMfa,
+      backchannel_logout_uri: reg.backchannelLogoutUri ?? null,
+      backchannel_logout_session_required: reg.backchannelLogoutSessionRequired === true,
     },
   };
 }
@@ -104,5 +118,8 @@ export function clientMetadata(row: ClientRow, dataKey: Buffer, issuer: string):
     response_types: codeFlow ? ['code'] : [],
     first_party: row.first_party,
     require_mfa: row.require_mfa,
+    ...(row.backchannel_logout_uri
+      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: row.backchannel_logout_session_required }
+      : {}),
   };
 }

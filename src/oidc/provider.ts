@@ -13,6 +13,8 @@ import { interactionsPolicy } from './mfa-check.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { answerUnavailable } from '../http/unavailable.ts';
 import { answerDatabaseOutagesWith503 } from './database-outage.ts';
+import { enqueueLogoutNotices } from '../backchannel/notices.ts';
+import { rememberSessionBrowser } from './session-browser.ts';
 
 export type ProviderOptions = {
   issuer: string;
@@ -106,6 +108,8 @@ export function createProvider(options: ProviderOptions): Provider {
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
+      // Registration and discovery only: the sending goes through our outbox (see below).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {
@@ -165,9 +169,18 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = options.trustProxy;
   answerDatabaseOutagesWith503(provider);
+  rememberSessionBrowser(provider);
   // Discovery lists `sid`, so every ID token carries it (the session's id for this client, never a
   // bearer value), not only those of clients registered for back-channel logout: an RP can tell
   // which of its sessions a later logout ends, and is never told to expect a claim it does not get.
   Object.defineProperty(provider.Client.prototype, 'includeSid', { value: () => true });
+  // At sign-out the library awaits one POST per relying party before answering the browser; a slow
+  // app would hold the user's sign-out. Instead each notice joins the outbox that every other
+  // trigger uses, and a worker delivers it (src/backchannel/worker.ts).
+  Object.defineProperty(provider.Client.prototype, 'backchannelLogout', {
+    value(this: { clientId: string }, sub: string, sid: string) {
+      return enqueueLogoutNotices(options.db, sub, [{ clientId: this.clientId, sid }], 'sign_out');
+    },
+  });
   return provider;
 }

@@ -1,9 +1,18 @@
-// client create | list | delete: the secret is shown once and never again, bad registrations are
+// client create | update | list | delete: the secret is shown once and never again, bad registrations are
 // refused in one line, and every change leaves an operator audit event.
 import assert from 'node:assert/strict';
 import { CliSandbox, failedWithOneLine, succeeded } from './run-cli.ts';
 
-type Listed = { clientId: string; name: string; public: boolean; firstParty: boolean; requireMfa: boolean; redirectUris: string[] };
+type Listed = {
+  clientId: string;
+  name: string;
+  public: boolean;
+  firstParty: boolean;
+  requireMfa: boolean;
+  redirectUris: string[];
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
+};
 
 describe('tobira client', function () {
   this.timeout(60000);
@@ -11,6 +20,7 @@ describe('tobira client', function () {
   const name = `CLI app ${cli.suffix}`;
   let confidential = { clientId: '', clientSecret: '' };
   let publicId = '';
+  let backchannelId = '';
   after(() => cli.remove());
 
   it('create --json prints the client id and its secret', async () => {
@@ -76,6 +86,8 @@ describe('tobira client', function () {
       redirectUris: ['https://app.example/callback', 'http://localhost:8080/cb'],
       postLogoutRedirectUris: ['https://app.example/'],
       grants: ['authorization_code', 'refresh_token'],
+      backchannelLogoutUri: null,
+      backchannelLogoutSessionRequired: false,
     });
     const spa = clients.find((c) => c.clientId === publicId);
     assert.equal(spa?.public, true);
@@ -85,10 +97,55 @@ describe('tobira client', function () {
   it('list prints a table without secrets', async () => {
     const run = await cli.run(['client', 'list']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^CLIENT ID +NAME +TYPE +FIRST-PARTY +REQUIRE-MFA +REDIRECT URIS\n/);
+    assert.match(run.stdout, /^CLIENT ID +NAME +TYPE +FIRST-PARTY +REQUIRE-MFA +BACK-CHANNEL LOGOUT +REDIRECT URIS\n/);
     const row = run.stdout.split('\n').find((line) => line.startsWith(confidential.clientId));
-    assert.match(row ?? '', /confidential +yes +no +https:\/\/app\.example\/callback http:\/\/localhost:8080\/cb$/);
+    assert.match(row ?? '', /confidential +yes +no +- +https:\/\/app\.example\/callback http:\/\/localhost:8080\/cb$/);
     assert.ok(!run.stdout.includes(confidential.clientSecret));
+  });
+
+  it('create --backchannel-logout-uri registers the URI, shown by create and list', async () => {
+    const run = await cli.run([
+      'client',
+      'create',
+      '--name',
+      `${name} BCL`,
+      '--redirect-uri',
+      'https://bcl.example/cb',
+      '--backchannel-logout-uri',
+      'http://10.0.0.7:8080/logout',
+      '--backchannel-logout-session-required',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /back-channel logout: +http:\/\/10\.0\.0\.7:8080\/logout \(sid required\)/);
+    backchannelId = /client id: +(tb_\S+)/.exec(run.stdout)?.[1] ?? '';
+    const listed = succeeded<Listed[]>(await cli.run(['client', 'list', '--json'])).find((c) => c.clientId === backchannelId);
+    assert.equal(listed?.backchannelLogoutUri, 'http://10.0.0.7:8080/logout');
+    assert.equal(listed?.backchannelLogoutSessionRequired, true);
+    const table = await cli.run(['client', 'list']);
+    assert.match(
+      table.stdout.split('\n').find((line) => line.startsWith(backchannelId)) ?? '',
+      /no +http:\/\/10\.0\.0\.7:8080\/logout +https:\/\/bcl\.example\/cb$/,
+    );
+  });
+
+  it('update changes or removes the back-channel logout URI; bad input is refused in one line', async () => {
+    const changed = succeeded<Listed>(await cli.run(['client', 'update', backchannelId, '--backchannel-logout-uri', 'https://bcl.example/logout', '--json']));
+    assert.equal(changed.backchannelLogoutUri, 'https://bcl.example/logout');
+    assert.equal(changed.backchannelLogoutSessionRequired, false, 'each update says the whole registration');
+    failedWithOneLine(await cli.run(['client', 'update', backchannelId, '--backchannel-logout-uri', 'https://bcl.example/#x']), /must not contain a fragment/);
+    failedWithOneLine(await cli.run(['client', 'update', backchannelId, '--backchannel-logout-uri', 'ftp://bcl.example/']), /must be an http or https URL/);
+    failedWithOneLine(await cli.run(['client', 'update', backchannelId]), /needs --backchannel-logout-uri URL or --no-backchannel-logout/);
+    failedWithOneLine(await cli.run(['client', 'update', 'tb_nope', '--no-backchannel-logout']), /no client with id "tb_nope"/);
+    const removed = await cli.run(['client', 'update', backchannelId, '--no-backchannel-logout']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /back-channel logout: +\(none\)/);
+    await cli.inspect(async (db) => {
+      const events = await db('audit_events').where({ target_id: backchannelId, action: 'client.update' }).orderBy('id');
+      assert.deepEqual(
+        events.map((e) => `${e.outcome} ${e.actor_type}`),
+        ['success operator', 'failure operator', 'failure operator', 'success operator'],
+      );
+    });
   });
 
   it('delete removes a client; deleting it again fails in one line', async () => {

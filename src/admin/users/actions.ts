@@ -16,6 +16,7 @@ import { resetMfa } from '../../mfa/reset.ts';
 import { clearUserLocks } from '../../mfa/user-locks.ts';
 import { changeRole, deleteUser, disableUser, enableUser, InvalidUserInput } from '../../directory/user-admin.ts';
 import { liftMfaRequirement, REASON_MAX, reasonProblem, requireMfaOf } from '../../mfa/admin-requirement.ts';
+import { endOneSession } from '../../directory/revocation.ts';
 import { AUDIT_ACTION, checkCsrf, guarded, targetFor, type UserAction } from '../access.ts';
 import { renderUserPage } from './pages.ts';
 
@@ -91,6 +92,17 @@ const CHANGES: Change[] = [
     run: async (deps, target) => {
       await deleteUser(deps.db, target);
       return { email: target.email, name: target.name, role: target.role };
+    },
+  },
+  {
+    // One session (one browser) ends, with its grants and tokens; the apps it signed in to are told.
+    path: 'end-session',
+    action: 'end_session',
+    done: 'session',
+    run: async (deps, target, form) => {
+      const { ended, logoutNotices } = await endOneSession(deps.db, target.id, field(form, 'session'), deps.tokenKey);
+      if (!ended) throw new InvalidUserInput('admin.users.session.gone');
+      return { logout_notices: logoutNotices };
     },
   },
 ];

@@ -5,7 +5,7 @@ import type { Db } from '../../db/connection.ts';
 import type { Role, UserRow, UserStatus } from '../../db/users.ts';
 import { listAuthenticators } from '../../db/authenticators.ts';
 import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
-import { listSsoSessions } from '../../directory/revocation.ts';
+import { listSessions } from '../../directory/sessions.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
 import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identity/email.ts';
 import { refusalFor, type UserAction } from '../access.ts';
@@ -92,11 +92,11 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
   return { users, hasPrev: query.page > 1, hasNext: rows.length > PAGE_SIZE };
 }
 
-const ACTIONS: UserAction[] = ['reset', 'require_mfa', 'lift_mfa', 'clear_lock', 'role', 'disable', 'enable', 'delete'];
+const ACTIONS: UserAction[] = ['reset', 'require_mfa', 'lift_mfa', 'clear_lock', 'role', 'disable', 'enable', 'delete', 'end_session'];
 
 export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date) {
   const authenticators = await listAuthenticators(db, target.id);
-  const sessions = await listSsoSessions(db, target.id);
+  const sessions = await listSessions(db, target.id);
   const locks = (await locksOf(db, [target], now)).get(target.id) ?? {};
   const allowed = Object.fromEntries(ACTIONS.map((a) => [a, refusalFor(actor, target, a) === undefined])) as Record<UserAction, boolean>;
   return {
@@ -114,9 +114,12 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
     authenticators: authenticators.map((a) => ({ label: a.label, created: formatTime(a.created_at), lastUsed: formatTime(a.last_used_at) })),
     recoveryCodes: await countUnusedRecoveryCodes(db, target.id),
     sessions: sessions.map((s) => ({
-      signedIn: formatTime(s.loginTs ? s.loginTs * 1000 : null),
+      id: s.id,
+      signedIn: formatTime(s.signedInAt),
       expires: formatTime(s.expiresAt),
-      amr: (s.amr ?? []).join(', '),
+      amr: s.amr.join(', '),
+      browser: s.browser,
+      apps: s.apps.join(', '),
     })),
     locks,
     locked: Boolean(locks.totp || locks.password || locks.devices),

@@ -22,6 +22,7 @@ const DONE: Record<string, MessageKey> = {
   enabled: 'admin.users.done.enabled',
   created: 'admin.users.done.created',
   deleted: 'admin.users.done.deleted',
+  session: 'admin.users.done.session',
 };
 
 const doneNotice = (ctx: Context) => {

@@ -1,26 +1,13 @@
-// tobira client create | list | delete — the relying parties allowed to sign users in.
+// tobira client create | update | list | delete — the relying parties allowed to sign users in.
 // A client secret is printed once, at creation; it is stored sealed and no command shows it again.
 import { registerClient } from '../../oidc/client-registry.ts';
 import { InvalidClientRegistration, isConsoleClient } from '../../oidc/clients.ts';
-import { deleteClient, findClient, listClients, type ClientRow } from '../../db/clients.ts';
-import { describe, requireOption, stringList, UsageError, type Command, type CommandGroup } from '../command.ts';
+import { deleteClient, findClient, listClients } from '../../db/clients.ts';
+import { describe, optionalString, requireOption, stringList, UsageError, type Command, type CommandGroup } from '../command.ts';
+import { update } from './client-update.ts';
+import { backchannelText, summary } from './client-view.ts';
 import { auditedChange, auditRefusal } from '../audit.ts';
 import { withDatabase } from '../session.ts';
-
-function summary(row: ClientRow) {
-  return {
-    clientId: row.client_id,
-    name: row.name,
-    public: row.secret_encrypted === null,
-    firstParty: row.first_party,
-    requireMfa: row.require_mfa,
-    redirectUris: row.redirect_uris,
-    postLogoutRedirectUris: row.post_logout_redirect_uris,
-    grants: row.grant_types,
-    // Tobira's own consoles (registered by migration): listed so the operator sees them, never deletable.
-    ...(isConsoleClient(row.client_id) ? { builtIn: true } : {}),
-  };
-}
 
 const create: Command = {
   name: 'client create',
@@ -37,7 +24,12 @@ no command can show it again.
   --first-party                   your own application: users are not asked for consent
   --require-mfa                   users must pass a second factor to sign in to this client
   --grant client_credentials      also allow the client credentials grant (machine to machine);
-                                  with no --redirect-uri, the client uses only that grant`,
+                                  with no --redirect-uri, the client uses only that grant
+  --backchannel-logout-uri URL    where Tobira POSTs a logout token when a user's session with
+                                  this client ends (OpenID Connect Back-Channel Logout 1.0)
+  --backchannel-logout-session-required
+                                  the client needs the sid claim in logout tokens (Tobira always
+                                  sends it when the session is known)`,
   options: {
     name: { type: 'string' },
     'redirect-uri': { type: 'string', multiple: true },
@@ -46,6 +38,8 @@ no command can show it again.
     'first-party': { type: 'boolean' },
     'require-mfa': { type: 'boolean' },
     grant: { type: 'string', multiple: true },
+    'backchannel-logout-uri': { type: 'string' },
+    'backchannel-logout-session-required': { type: 'boolean' },
   },
   async run(args) {
     const registration = {
@@ -56,6 +50,8 @@ no command can show it again.
       firstParty: args.values['first-party'] === true,
       requireMfa: args.values['require-mfa'] === true,
       grants: stringList(args, 'grant'),
+      backchannelLogoutUri: optionalString(args, 'backchannel-logout-uri'),
+      backchannelLogoutSessionRequired: args.values['backchannel-logout-session-required'] === true,
     };
     const { client, secret } = await withDatabase(async ({ db, dataKey }) => {
       try {
@@ -86,6 +82,7 @@ no command can show it again.
           ['post-logout URIs', view.postLogoutRedirectUris.join(' ') || '(none)'],
           ['first-party', view.firstParty ? 'yes' : 'no'],
           ['require MFA', view.requireMfa ? 'yes' : 'no'],
+          ['back-channel logout', backchannelText(view)],
         ]),
         ...(secret ? ['Store the client secret now: it is shown only this once.'] : []),
       ].join('\n'),
@@ -103,7 +100,8 @@ const list: Command = {
   summary: 'list the registered clients (never their secrets)',
   help: `client list
 
-Lists the registered clients: id, name, type, first-party, require-MFA and redirect URIs.
+Lists the registered clients: id, name, type, first-party, require-MFA, back-channel logout URI
+and redirect URIs.
 Secrets are never shown.`,
   options: {},
   async run() {
@@ -113,13 +111,14 @@ Secrets are never shown.`,
       json: clients,
       text: clients.length
         ? table([
-            ['CLIENT ID', 'NAME', 'TYPE', 'FIRST-PARTY', 'REQUIRE-MFA', 'REDIRECT URIS'],
+            ['CLIENT ID', 'NAME', 'TYPE', 'FIRST-PARTY', 'REQUIRE-MFA', 'BACK-CHANNEL LOGOUT', 'REDIRECT URIS'],
             ...clients.map((c) => [
               c.clientId,
               c.builtIn ? `${c.name} (built-in)` : c.name,
               c.public ? 'public' : 'confidential',
               yesNo(c.firstParty),
               yesNo(c.requireMfa),
+              c.backchannelLogoutUri ?? '-',
               c.redirectUris.join(' ') || '-',
             ]),
           ])
@@ -165,4 +164,4 @@ Removes a client. Its users can no longer sign in to it. Tobira's own consoles
   },
 };
 
-export const clientCommands: CommandGroup = { name: 'client', summary: 'manage relying parties', commands: [create, list, remove] };
+export const clientCommands: CommandGroup = { name: 'client', summary: 'manage relying parties', commands: [create, update, list, remove] };

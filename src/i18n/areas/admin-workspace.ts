@@ -87,6 +87,8 @@ export const en = {
   'audit.action.lock.clear': 'Lock cleared',
   'audit.action.audit.export': 'Audit log exported',
   'audit.action.request.refused': 'Request with unacceptable characters refused',
+  'audit.action.backchannel_logout': 'App told of a sign-out (back-channel logout)',
+  'audit.action.session.end': 'Session ended',
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -176,4 +178,6 @@ export const ja: Record<keyof typeof en, string> = {
   'audit.action.lock.clear': 'ロックの解除',
   'audit.action.audit.export': '監査ログのエクスポート',
   'audit.action.request.refused': '受け付けない文字を含むリクエストの拒否',
+  'audit.action.backchannel_logout': 'アプリへのサインアウトの通知（バックチャネルログアウト）',
+  'audit.action.session.end': 'セッションの終了',
 };

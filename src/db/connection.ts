@@ -3,7 +3,6 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
 import { lockDataDir } from './data-dir-lock.ts';
 import { log } from '../log.ts';
 import { dbStatements } from '../metrics.ts';
@@ -57,6 +56,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const release = options.dataDir === 'memory' ? () => {} : lockDataDir(options.dataDir);
   try {
+    // Loaded only here: a node on PostgreSQL never loads the embedded database's driver.
+    const { default: ClientPgLite } = await import('knex-pglite');
     const db = knexFactory({
       client: ClientPgLite as unknown as typeof Knex.Client,
       dialect: 'postgres',

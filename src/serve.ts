@@ -3,7 +3,6 @@
 // database. Prints where to click, and stops gracefully on SIGTERM or SIGINT.
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
-import { flushCompileCache } from 'node:module';
 import { constants } from 'node:os';
 import type { Config } from './config.ts';
 import { bootTobira } from './boot.ts';
@@ -69,10 +68,6 @@ async function run(config: Config): Promise<void> {
     demo?.server.close();
     await tobira.close(GRACE_MS);
   });
-  // Node writes the compile cache at exit; written now instead, the workers the primary forks on
-  // this message (WORKERS > 1) and the next start find this start's compiled code even when this
-  // process is killed rather than stopped. A start that compiled nothing writes nothing.
-  flushCompileCache();
   process.send?.(READY_MESSAGE);
 }
 

@@ -2,10 +2,11 @@
 // (bench/bare-provider.ts), Tobira through the tsx loader without a compile cache (how it ran
 // before issue 9) and Tobira exactly as `npm start` runs it now (bin/tobira-server.mjs: Node's own
 // type stripping, the compile cache in the system's temporary folder, which is this run's own).
-// For each: process start to the first answered discovery request, resident memory (RSS) once it
-// answers, and after BENCH_SIGNINS sign-ins. Round 0 starts on an empty compile cache (a fresh
-// install) and is reported apart; the medians are of the rounds after it. Every process is stopped
-// with SIGTERM, as an operator would, so that what it compiled is on disk for the next round.
+// For each: process start to the first answered discovery request (and the CPU the process used
+// until then), resident memory (RSS) once it answers, and after BENCH_SIGNINS sign-ins. Round 0
+// starts on an empty compile cache (a fresh install) and is reported apart; the medians are of the
+// rounds after it. Every process is stopped with SIGTERM, as an operator would, so that what it
+// compiled is on disk for the next round.
 // Writes bench/results/<date>-start-<postgresql|pglite>.json.
 //   DATABASE_URL=postgres://… TOBIRA_SECRET=… npm run bench:start   (PostgreSQL; otherwise a temporary PGlite folder)
 // Tobira runs as in production (NODE_ENV=production, one process) behind a stand-in for a TLS
@@ -54,6 +55,12 @@ type Contender = {
 };
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+// CPU the process has used (utime + stime, all its threads; clock ticks of 10 ms on Linux). On a
+// busy machine the wall-clock start mostly measures the wait for a core; this is the work itself.
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 
 async function setUpTobira() {
   const config = loadConfig({ DATABASE_URL: databaseUrl, TOBIRA_SECRET: SECRET, TOBIRA_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
@@ -125,6 +132,7 @@ async function measure(contender: Contender) {
     }
     const startMs = performance.now() - started;
     const rssStart = rssMb(child.pid!);
+    const startCpuMs = cpuMs(child.pid!);
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -133,7 +141,7 @@ async function measure(contender: Contender) {
     );
     const rssAfter = rssMb(child.pid!);
     await stop(child, contender.name);
-    return { startMs, rssStart, rssAfter };
+    return { startMs, startCpuMs, rssStart, rssAfter };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
@@ -193,7 +201,7 @@ try {
     },
     { name: 'Tobira, npm start (now)', args: ['bin/tobira-server.mjs'], env: tobiraEnv, issuer: (port) => `https://127.0.0.1:${port}`, signIn: tobiraSignInAt },
   ];
-  const results = new Map<string, { startMs: number; rssStart: number; rssAfter: number }[]>(contenders.map((c) => [c.name, []]));
+  const results = new Map<string, { startMs: number; startCpuMs: number; rssStart: number; rssAfter: number }[]>(contenders.map((c) => [c.name, []]));
   // Interleaved rounds, so a burst of load elsewhere on the machine hits every contender alike.
   const cold = new Map<string, number>();
   for (let round = 0; round <= ROUNDS; round++) {
@@ -206,15 +214,19 @@ try {
   const bare = results.get('bare oidc-provider')!;
   const bareStart = median(bare.map((r) => r.startMs));
   const bareRss = median(bare.map((r) => r.rssStart));
+  const bareCpu = median(bare.map((r) => r.startCpuMs));
   const rows = contenders.map((c) => {
     const r = results.get(c.name)!;
     const startMs = median(r.map((x) => x.startMs));
     const rssStart = median(r.map((x) => x.rssStart));
+    const startCpuMs = median(r.map((x) => x.startCpuMs));
     const rssAfter = median(r.map((x) => x.rssAfter));
     return {
       process: c.name,
       startMs,
       startRatio: startMs / bareStart,
+      startCpuMs,
+      startCpuRatio: startCpuMs / bareCpu,
       coldStartMs: cold.get(c.name)!,
       rssStartMb: rssStart,
       rssRatio: rssStart / bareRss,
@@ -235,11 +247,11 @@ try {
     [
       `Start and memory, ${databaseUrl ? 'PostgreSQL' : 'PGlite'}, Node ${process.versions.node}, ${cores} cores, load ${load.atStart.toFixed(1)} → ${load.atEnd.toFixed(1)}, ${date.slice(0, 10)}; medians of ${ROUNDS} interleaved rounds, ${SIGNINS} sign-ins (${CONCURRENCY} at a time)`,
       '',
-      '| process | start → discovery ms | × bare | first start ms (empty cache) | RSS at start MB | × bare | RSS after sign-ins MB |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| process | start → discovery ms | × bare | first start ms (empty cache) | CPU until discovery ms | × bare | RSS at start MB | × bare | RSS after sign-ins MB |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows.map(
         (r) =>
-          `| ${r.process} | ${r.startMs.toFixed(0)} | ${r.startRatio.toFixed(2)}× | ${r.coldStartMs.toFixed(0)} | ${r.rssStartMb.toFixed(0)} | ${r.rssRatio.toFixed(2)}× | ${r.rssAfterMb.toFixed(0)} |`,
+          `| ${r.process} | ${r.startMs.toFixed(0)} | ${r.startRatio.toFixed(2)}× | ${r.coldStartMs.toFixed(0)} | ${r.startCpuMs.toFixed(0)} | ${r.startCpuRatio.toFixed(2)}× | ${r.rssStartMb.toFixed(0)} | ${r.rssRatio.toFixed(2)}× | ${r.rssAfterMb.toFixed(0)} |`,
       ),
       '',
       `Written to ${file}`,

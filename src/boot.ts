@@ -1,7 +1,6 @@
 // Starts one Tobira node: database, migrations, keys, the app, the cleanup job, the HTTP listener.
 // Shared by `npm start` and the tests, so the tests exercise exactly what a newcomer runs.
 import { createServer, type Server } from 'node:http';
-import { flushCompileCache } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { Config } from './config.ts';
@@ -103,11 +102,6 @@ export async function bootTobira(config: Config, options: BootOptions = {}): Pro
     // kids (the signing key comes first), so the comparison below sees it too.
     let jwks = await loadSigningJwks(db, keys.dataKey, clock.now());
     let current = build(jwks);
-    // Node writes its compile cache at exit. Written now, while the node still answers 503, the
-    // workers forked once it serves (WORKERS > 1) and the next start find what this start compiled
-    // even if this process is killed rather than stopped. It blocks for a few hundred ms on a start
-    // that compiled everything (the first after an install), for nothing on one that found the cache.
-    flushCompileCache();
     handle = current.app.callback();
     let stopping = false;
     const reloadKeys = async (): Promise<boolean> => {

@@ -3,6 +3,7 @@
 // database. Prints where to click, and stops gracefully on SIGTERM or SIGINT.
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
+import { flushCompileCache } from 'node:module';
 import { constants } from 'node:os';
 import type { Config } from './config.ts';
 import { bootTobira } from './boot.ts';
@@ -21,10 +22,17 @@ async function run(config: Config): Promise<void> {
 
   const tobira = await bootTobira(config, {
     beforeServe: async (db, keys) => {
-      if (!demoEnabled) return;
-      const { seedDemo, pointDemoClientAt } = await import('./demo/seed.ts');
-      seed = await seedDemo(db, keys.dataKey, `${demoBase}/callback`, `${demoBase}/`);
-      await pointDemoClientAt(db, `${demoBase}/callback`, `${demoBase}/`);
+      if (demoEnabled) {
+        const { seedDemo, pointDemoClientAt } = await import('./demo/seed.ts');
+        seed = await seedDemo(db, keys.dataKey, `${demoBase}/callback`, `${demoBase}/`);
+        await pointDemoClientAt(db, `${demoBase}/callback`, `${demoBase}/`);
+      }
+      // Node writes its compile cache at exit. The primary forks the other workers as soon as this
+      // one serves: written now, while this node still answers 503, they find what it compiled and
+      // never load Node's TypeScript stripper. It blocks for 0.2-0.8 s on a start that compiled
+      // everything (the first after an install) and ~1 ms on one that found the cache, so a single
+      // process (WORKERS=1) leaves it to its exit.
+      if (cluster.isWorker) flushCompileCache();
     },
   });
 

@@ -1,9 +1,9 @@
 // Decides the database: PostgreSQL through `pg` when DATABASE_URL is set, otherwise the embedded
 // PGlite in the data folder (or in memory, for tests). Both run the same knex migrations.
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
 import { lockDataDir } from './data-dir-lock.ts';
 import { log } from '../log.ts';
 import { dbStatements } from '../metrics.ts';
@@ -57,6 +57,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const release = options.dataDir === 'memory' ? () => {} : lockDataDir(options.dataDir);
   try {
+    // Loaded only here: a node on PostgreSQL never loads the embedded database's driver.
+    const { default: ClientPgLite } = await import('knex-pglite');
     const db = knexFactory({
       client: ClientPgLite as unknown as typeof Knex.Client,
       dialect: 'postgres',
@@ -90,8 +92,19 @@ export type MigrationKeys = () => { tokenKey: Buffer; dataKey: Buffer };
  * has rows to convert, so a fresh database never needs the secret here.
  */
 export async function migrateLatest(db: Db, keys: MigrationKeys): Promise<string[]> {
+  if (await upToDate(db)) return [];
   const [, applied] = (await db.withUserParams({ ...db.userParams, instanceKeys: keys }).migrate.latest()) as [number, string[]];
   return applied;
+}
+
+// Every start of every node asks this; knex's own answer takes a dozen statements and a write
+// to its lock table. Anything but an exact match (a pending migration, or an applied one whose
+// file is gone, which knex refuses) is left to knex.
+async function upToDate(db: Db): Promise<boolean> {
+  if (!(await db.schema.hasTable('knex_migrations'))) return false;
+  const applied = new Set((await db('knex_migrations').select<{ name: string }[]>('name')).map((row) => row.name));
+  const files = readdirSync(migrationsDirectory).filter((name) => name.endsWith('.ts'));
+  return files.length === applied.size && files.every((name) => applied.has(name));
 }
 
 /** Rows removed by a delete: pg answers a number, knex-pglite its raw result object. */

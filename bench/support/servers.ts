@@ -74,7 +74,7 @@ export async function startTobira(name: string, databaseUrl: string | undefined,
     TOBIRA_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl ?? '',
   };
-  const child = await spawnServer(name, 'src/main.ts', env, port, issuer);
+  const child = await spawnServer(name, 'bin/tobira-server.mjs', env, port, issuer);
   const statements = async () => {
     const metrics = await (await fetch(`${issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     return Number(/^tobira_db_statements_total (\d+)$/m.exec(metrics)![1]);

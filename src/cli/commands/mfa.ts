@@ -3,15 +3,13 @@
 // The reason is required and kept in the audit event, so every reset outside the admin pages
 // can be accounted for later.
 import { resetMfa } from '../../mfa/reset.ts';
-import { findUserByEmail } from '../../db/users.ts';
-import { canonicalEmail, EMAIL_REFUSALS } from '../../identity/email.ts';
 import { findWorkspaceById } from '../../db/workspaces.ts';
-import { describe, requireOption, UsageError, type Command, type CommandGroup } from '../command.ts';
-import { auditedChange, auditRefusal } from '../audit.ts';
+import { describe, type Command, type CommandGroup } from '../command.ts';
+import { auditedChange } from '../audit.ts';
 import { withDatabase } from '../session.ts';
+import { emailOption, reasonOption, userByEmail } from '../user-target.ts';
 
 const NAME = 'mfa reset';
-const REASON_MAX = 500;
 
 const reset: Command = {
   name: NAME,
@@ -30,18 +28,11 @@ The workspace policy is not changed.
     reason: { type: 'string' },
   },
   async run(args) {
-    const email = requireOption(args, 'email', NAME).trim();
-    const reason = requireOption(args, 'reason', NAME).trim();
-    if (!reason) throw new UsageError(`"${NAME}" needs a non-empty --reason; it is kept in the audit log`);
-    if (reason.length > REASON_MAX) throw new UsageError(`--reason must be at most ${REASON_MAX} characters`);
-    const canonical = canonicalEmail(email);
-    if (!canonical.ok) throw new UsageError(`${JSON.stringify(email)} cannot be used as an e-mail address: ${EMAIL_REFUSALS[canonical.reason]}`);
+    const email = emailOption(args, NAME);
+    const reason = reasonOption(args, NAME);
     const done = await withDatabase(async ({ db }) => {
-      const user = await findUserByEmail(db, canonical.email);
-      if (!user) {
-        await auditRefusal(db, { action: 'mfa.reset', targetType: 'user', details: { email, reason } }, 'no such user');
-        throw new UsageError(`no user with e-mail "${email}"`);
-      }
+      // The operator's reason stays in the refusal's audit row too, beside the refusal's own.
+      const user = await userByEmail(db, email, 'mfa.reset', { requested_reason: reason });
       const workspace = await findWorkspaceById(db, user.workspace_id);
       const removed = await auditedChange(db, async (trx) => {
         const result = await resetMfa(trx, user.id);

@@ -17,6 +17,7 @@ import { log } from './log.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { answerUnavailable } from './http/unavailable.ts';
 import { timingSafeEqual } from 'node:crypto';
+import { cookieSigner } from './crypto/cookie-signer.ts';
 
 function constantEquals(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -136,7 +137,8 @@ function pageRoutes(db: Db, metricsToken: string | undefined, metricsOnMainPort:
 export function buildApp(options: AppOptions): App {
   cacheCompiledViews(options.cacheViews !== false);
   const provider = createProvider(options);
-  const app = new Koa({ keys: options.cookieKeys, proxy: options.trustProxy });
+  const app = new Koa({ proxy: options.trustProxy });
+  app.keys = cookieSigner(options.cookieKeys);
   app.silent = true;
   app.use(requestScope);
   app.use(requestLog);

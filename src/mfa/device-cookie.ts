@@ -7,7 +7,7 @@
 // account tag, a random nonce and an expiry, under one HMAC-SHA-256. The account tag is a MAC of the
 // account's throttle key, so the cookie does not carry anyone's e-mail address, even hashed.
 import type { CanonicalEmail } from '../identity/email.ts';
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { Context } from 'koa';
 import { throttleKeys } from './throttle.ts';
 
@@ -21,13 +21,23 @@ type Entry = { account: string; nonce: string; expires: number };
 
 // Its own key, derived by HKDF under its own label from the data key (itself HKDF of TOBIRA_SECRET):
 // every node sharing the secret accepts the cookie, and no other key of Tobira can forge it.
-function cookieKey(dataKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', dataKey, 'tobira', 'device-cookies/v1', 32));
+// Derived once per data key and kept as a key object: HKDF with a Buffer and createHmac with a
+// Buffer each convert the key on every call, which the sign-in profile showed as about 0.5 ms per
+// sign-in (bench/profiles.md) for a key that never changes while the process runs.
+const cookieKeys = new WeakMap<Buffer, KeyObject>();
+
+function cookieKey(dataKey: Buffer): KeyObject {
+  let key = cookieKeys.get(dataKey);
+  if (!key) {
+    key = createSecretKey(Buffer.from(hkdfSync('sha256', dataKey, 'tobira', 'device-cookies/v1', 32)));
+    cookieKeys.set(dataKey, key);
+  }
+  return key;
 }
 
-const mac = (key: Buffer, purpose: 'account' | 'cookie', value: string) => createHmac('sha256', key).update(`${purpose}\0${value}`).digest();
+const mac = (key: KeyObject, purpose: 'account' | 'cookie', value: string) => createHmac('sha256', key).update(`${purpose}\0${value}`).digest();
 
-const accountTag = (key: Buffer, email: CanonicalEmail) => mac(key, 'account', throttleKeys.passwordAccount(email)).subarray(0, 16).toString('base64url');
+const accountTag = (key: KeyObject, email: CanonicalEmail) => mac(key, 'account', throttleKeys.passwordAccount(email)).subarray(0, 16).toString('base64url');
 
 function isEntry(value: unknown): value is [string, string, number] {
   return (
@@ -41,7 +51,7 @@ function isEntry(value: unknown): value is [string, string, number] {
 }
 
 /** The unexpired entries of a cookie value; nothing at all when its signature or shape is wrong. */
-function openCookie(key: Buffer, value: string | undefined, now: Date): Entry[] {
+function openCookie(key: KeyObject, value: string | undefined, now: Date): Entry[] {
   if (!value || value.length > MAX_COOKIE_LENGTH) return [];
   const [payload, signature, ...rest] = value.split('.');
   if (!payload || !signature || rest.length) return [];
@@ -62,7 +72,7 @@ function openCookie(key: Buffer, value: string | undefined, now: Date): Entry[] 
     .filter((e) => e.expires > nowSeconds);
 }
 
-function sealCookie(key: Buffer, entries: Entry[]): string {
+function sealCookie(key: KeyObject, entries: Entry[]): string {
   const payload = Buffer.from(JSON.stringify(entries.map((e) => [e.account, e.nonce, e.expires]))).toString('base64url');
   return `${payload}.${mac(key, 'cookie', payload).toString('base64url')}`;
 }

@@ -15,6 +15,7 @@ import { answerUnavailable } from '../http/unavailable.ts';
 import { answerDatabaseOutagesWith503 } from './database-outage.ts';
 import { enqueueLogoutNotices } from '../backchannel/notices.ts';
 import { rememberSessionBrowser } from './session-browser.ts';
+import { cookieSigner } from '../crypto/cookie-signer.ts';
 
 export type ProviderOptions = {
   issuer: string;
@@ -90,7 +91,8 @@ export function createProvider(options: ProviderOptions): Provider {
     routes: ROUTES,
     responseTypes: ['code'],
     cookies: {
-      keys: options.cookieKeys,
+      // keygrip's output from keys converted once (src/crypto/cookie-signer.ts).
+      keys: cookieSigner(options.cookieKeys),
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },

@@ -4,7 +4,7 @@
 // back-channel logout that held a session or grant is told, through the outbox, in the caller's
 // transaction: the notice commits with the change, or neither does.
 import type { Db } from '../db/connection.ts';
-import { deleteGrant, deleteModelsOfAccount, deleteSessionOf, listLiveSessionsAndGrantsOf, listLiveSessionsOf, revokeByGrantId } from '../db/oidc-models.ts';
+import { deleteGrant, deleteModelsOfAccount, deleteSessionOf, listLiveSessionsAndGrantsOf, revokeByGrantId } from '../db/oidc-models.ts';
 import { deleteConsoleSessionsOf } from '../db/console-sessions.ts';
 import { tokenDigest } from '../crypto/token-digest.ts';
 import { authorizationsOf, enqueueLogoutNotices, holdersOf } from '../backchannel/notices.ts';
@@ -47,18 +47,4 @@ export async function endOneSession(db: Db, userId: string, sessionId: string, t
     'session_ended',
   );
   return { ended: true, logoutNotices };
-}
-
-/**
- * Live SSO sessions of a user, as the user page listed them before issue 11 (the pages now use
- * src/directory/sessions.ts, with browsers and apps); kept for callers written against it.
- */
-export async function listSsoSessions(
-  db: Db,
-  userId: string,
-): Promise<{ id: string; loginTs?: number; expiresAt: Date | null; amr?: string[]; acr?: string }[]> {
-  return (await listLiveSessionsOf(db, userId)).map(({ id, payload, expiresAt }) => {
-    const { loginTs, amr, acr } = payload as { loginTs?: number; amr?: string[]; acr?: string };
-    return { id, loginTs, expiresAt, amr, acr };
-  });
 }

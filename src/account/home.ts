@@ -10,7 +10,7 @@ import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { pickLang } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ACCOUNT_HOME, accountNav, formatTime, requiredReasons, tr } from './common.ts';
-import { listSessions } from '../directory/sessions.ts';
+import { appNames, listSessions } from '../directory/sessions.ts';
 
 // After a change the browser is redirected here with ?done=…; only these values show a message.
 const DONE: Record<string, MessageKey> = {
@@ -64,7 +64,7 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
         id: s.id,
         signedIn: formatTime(s.signedInAt, lang),
         browser: s.browser,
-        apps: s.apps.join(', '),
+        apps: appNames(s.apps),
       })),
       endSessionAction: `${ACCOUNT_HOME}/sessions/end`,
     },

@@ -5,7 +5,7 @@ import type { Db } from '../../db/connection.ts';
 import type { Role, UserRow, UserStatus } from '../../db/users.ts';
 import { listAuthenticators } from '../../db/authenticators.ts';
 import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
-import { listSessions } from '../../directory/sessions.ts';
+import { appNames, listSessions } from '../../directory/sessions.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
 import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identity/email.ts';
 import { refusalFor, type UserAction } from '../access.ts';
@@ -119,7 +119,7 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
       expires: formatTime(s.expiresAt),
       amr: s.amr.join(', '),
       browser: s.browser,
-      apps: s.apps.join(', '),
+      apps: appNames(s.apps),
     })),
     locks,
     locked: Boolean(locks.totp || locks.password || locks.devices),

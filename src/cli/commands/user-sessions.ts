@@ -1,7 +1,7 @@
 // tobira user sessions — a user's live SSO sessions with the apps signed in through each, e.g. to
 // see what `user disable` or `user require-mfa` is about to end. Reading them is audited, as the
 // audit log export is: the workspace's admins see that the operator looked.
-import { listLiveSessionsWithApps, type SessionWithApps } from '../../db/session-apps.ts';
+import { listSessions, type SessionApp } from '../../directory/sessions.ts';
 import { findWorkspaceById } from '../../db/workspaces.ts';
 import type { Command } from '../command.ts';
 import { auditCompleted } from '../audit.ts';
@@ -11,8 +11,7 @@ import { emailOption, userByEmail } from '../user-target.ts';
 const NAME = 'user sessions';
 
 const utc = (date: Date | null | undefined): string => (date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '-');
-const signedInAt = (session: SessionWithApps) => (session.loginTs ? new Date(session.loginTs * 1000) : null);
-const appName = (app: SessionWithApps['apps'][number]) => (app.name ? `${app.name} (${app.clientId})` : `${app.clientId} (deleted client)`);
+const appName = (app: SessionApp) => (app.name ? `${app.name} (${app.clientId})` : `${app.clientId} (deleted client)`);
 
 export const sessions: Command = {
   name: NAME,
@@ -28,7 +27,7 @@ how (amr: pwd, otp, mfa), and the apps signed in through it. Times are in UTC.
     const email = emailOption(args, NAME);
     const { user, workspace, list } = await withDatabase(async ({ db }) => {
       const user = await userByEmail(db, email, 'user.sessions_list');
-      const list = await listLiveSessionsWithApps(db, user.id);
+      const list = await listSessions(db, user.id);
       await auditCompleted(db, {
         action: 'user.sessions_list',
         workspaceId: user.workspace_id,
@@ -40,7 +39,7 @@ how (amr: pwd, otp, mfa), and the apps signed in through it. Times are in UTC.
     });
     const heading = `${list.length} live session${list.length === 1 ? '' : 's'} of ${user.email} (workspace ${workspace?.slug ?? '-'})`;
     const lines = list.flatMap((s) => [
-      `  signed in ${utc(signedInAt(s))}, expires ${utc(s.expiresAt)}, methods ${s.amr.join(', ') || '-'}`,
+      `  signed in ${utc(s.signedInAt)}, expires ${utc(s.expiresAt)}, methods ${s.amr.join(', ') || '-'}`,
       `    apps: ${s.apps.map(appName).join(', ') || '(none)'}`,
     ]);
     return {
@@ -49,10 +48,10 @@ how (amr: pwd, otp, mfa), and the apps signed in through it. Times are in UTC.
         email: user.email,
         workspace: workspace?.slug ?? null,
         sessions: list.map((s) => ({
-          signedInAt: signedInAt(s)?.toISOString() ?? null,
+          signedInAt: s.signedInAt?.toISOString() ?? null,
           expiresAt: s.expiresAt?.toISOString() ?? null,
           amr: s.amr,
-          acr: s.acr ?? null,
+          acr: s.acr,
           apps: s.apps,
         })),
       },

@@ -11,6 +11,7 @@ import { pickLang } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ACCOUNT_HOME, accountNav, formatTime, requiredReasons, tr } from './common.ts';
 import { appNames, listSessions } from '../directory/sessions.ts';
+import { displayName } from '../identity/display-name.ts';
 
 // After a change the browser is redirected here with ?done=…; only these values show a message.
 const DONE: Record<string, MessageKey> = {
@@ -39,7 +40,7 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
     {
       title: t('account.title'),
       nav: accountNav(t),
-      name: user.name,
+      name: displayName(user),
       success: done && !error ? t(done) : undefined,
       error: error?.message,
       enrolled,
@@ -64,7 +65,7 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
         id: s.id,
         signedIn: formatTime(s.signedInAt, lang),
         browser: s.browser,
-        apps: appNames(s.apps),
+        apps: appNames(s.apps, t),
       })),
       endSessionAction: `${ACCOUNT_HOME}/sessions/end`,
     },

@@ -8,6 +8,8 @@ import { listLiveSessionsOf } from '../db/oidc-models.ts';
 import { clientNames } from '../db/clients.ts';
 import { authorizationsOf } from '../backchannel/notices.ts';
 import { browserName } from '../oidc/session-browser.ts';
+import { appName } from '../oidc/app-name.ts';
+import type { Translate } from '../i18n/index.ts';
 
 export type SessionApp = { clientId: string; name: string | null };
 
@@ -21,8 +23,8 @@ export type SessionSummary = {
   acr: string | null;
 };
 
-/** The apps as a person reads them: names, or the client id of a deleted one. */
-export const appNames = (apps: SessionApp[]): string => apps.map((app) => app.name ?? app.clientId).join(', ');
+/** The apps as a person reads them, in their language: names, or the client id of a deleted one. */
+export const appNames = (apps: SessionApp[], t: Translate): string => apps.map((app) => appName(app, t)).join(', ');
 
 export async function listSessions(db: Db, userId: string): Promise<SessionSummary[]> {
   const sessions = await listLiveSessionsOf(db, userId);

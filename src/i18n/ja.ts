@@ -4,6 +4,7 @@ import * as adminUsers from './areas/admin-users.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
+import * as labels from './areas/labels.ts';
 
 const core = {
   'lang.name': '日本語',
@@ -16,8 +17,8 @@ const core = {
   'login.cancel': 'キャンセルしてアプリに戻る',
   'login.failed': 'メールアドレスまたはパスワードが正しくありません。両方を確認して、もう一度お試しください。',
   'login.missing': 'メールアドレスとパスワードを入力してください。',
-  'login.why.enrol': '2 段階認証を設定する前に、ご本人であることを確認します。パスワードをもう一度入力してください。',
-  'login.why.enrolExpired': 'パスワードの確認から 5 分以上たちました。2 段階認証の設定を完了するには、パスワードをもう一度入力してください。',
+  'login.why.enrol': '多要素認証を設定する前に、ご本人であることを確認します。パスワードをもう一度入力してください。',
+  'login.why.enrolExpired': 'パスワードの確認から 5 分以上たちました。多要素認証の設定を完了するには、パスワードをもう一度入力してください。',
   'login.locked': '失敗した試行が多すぎます。安全のため、サインインを一時停止しています。{minutes} 分後にもう一度お試しください。',
   'login.emailNotPlain':
     'このメールアドレスには、安全に照合できない文字（İ、単独のアクセント記号、目に見えない文字など）が含まれています。通常の文字でメールアドレスを入力し直してください。',
@@ -45,8 +46,8 @@ const core = {
   'recovered.continue': '設定せずに続行する',
   'enrol.title': '多要素認証の設定',
   'enrol.lead':
-    'セキュリティを強化します。パスワードの入力後に、Google Authenticator や Microsoft Authenticator などの認証アプリに表示されるコードを入力します。',
-  'enrol.already.title': '2 段階認証は設定済みです',
+    'セキュリティを強化します。パスワードの入力後に、「Google 認証システム」や「Microsoft Authenticator」などの認証アプリに表示されるコードを入力します。',
+  'enrol.already.title': '多要素認証は設定済みです',
   'enrol.already.body': 'この認証アプリは、同じフォームの別の送信によってすでに設定されています。ほかには何も追加されていません。',
   'enrol.already.continue': '続ける',
   'enrol.why.workspace_policy': 'ワークスペースで多要素認証が必須に設定されています。',
@@ -106,4 +107,12 @@ const core = {
   'home.lead': 'これは OpenID Connect プロバイダーです。連携しているアプリからサインインしてください。',
 };
 
-export const ja: Record<MessageKey, string> = { ...core, ...consoleArea.ja, ...adminUsers.ja, ...adminWorkspace.ja, ...account.ja, ...lifecycle.ja };
+export const ja: Record<MessageKey, string> = {
+  ...core,
+  ...consoleArea.ja,
+  ...adminUsers.ja,
+  ...adminWorkspace.ja,
+  ...account.ja,
+  ...lifecycle.ja,
+  ...labels.ja,
+};

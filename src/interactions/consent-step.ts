@@ -6,6 +6,7 @@ import { HttpError } from '../http/errors.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { findUserById } from '../db/users.ts';
+import { appName } from '../oidc/app-name.ts';
 import { clientInfo, paths, type Deps, type Details } from './context.ts';
 
 const DESCRIBED_SCOPES = ['openid', 'email', 'profile', 'offline_access'];
@@ -16,7 +17,7 @@ export async function showConsent(deps: Deps, ctx: Context, details: Details): P
   const requested = String(details.params.scope ?? 'openid').split(' ');
   await renderPage(ctx, 'interaction/consent', {
     title: t('consent.title'),
-    clientName: (await clientInfo(deps.provider, details)).name,
+    clientName: appName(await clientInfo(deps.provider, details), t),
     scopes: requested.filter((s) => DESCRIBED_SCOPES.includes(s)).map((s) => t(`consent.scope.${s}` as MessageKey)),
     email: user?.email ?? '',
     action: paths(details.uid).consent,

@@ -53,9 +53,13 @@ export async function saveProgress(deps: Deps, ctx: Context, progress: Progress)
   await deps.provider.interactionResult(ctx.req, ctx.res, { tobira: progress }, { mergeWithLastSubmission: false });
 }
 
-export async function clientInfo(provider: Provider, details: Details): Promise<{ name: string; requireMfa: boolean; adminConsole: boolean }> {
+export async function clientInfo(
+  provider: Provider,
+  details: Details,
+): Promise<{ clientId: string; name: string; requireMfa: boolean; adminConsole: boolean }> {
   const client = await provider.Client.find(String(details.params.client_id));
   return {
+    clientId: client?.clientId ?? '',
     name: client?.clientName ?? client?.clientId ?? '',
     requireMfa: client?.metadata().require_mfa === true,
     adminConsole: client?.clientId === ADMIN_CLIENT_ID,

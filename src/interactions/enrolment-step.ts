@@ -12,6 +12,7 @@ import { confirmEnrolment, pendingSecret, startEnrolment } from '../mfa/enrolmen
 import { groupedSecret, otpauthUri } from '../mfa/totp.ts';
 import { open, seal } from '../crypto/secret-box.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
+import { appName } from '../oidc/app-name.ts';
 import { clientInfo, firstFactorIsFresh, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
 import { finishSignIn } from './finish.ts';
 
@@ -38,7 +39,7 @@ export async function showEnrolment(
   const whys =
     progress.done === 'recovery'
       ? [t('enrol.why.enrolled')]
-      : progress.reasons.filter((r) => r !== 'enrolled').map((r) => t(`enrol.why.${r}` as MessageKey, { client: client.name }));
+      : progress.reasons.filter((r) => r !== 'enrolled').map((r) => t(`enrol.why.${r}` as MessageKey, { client: appName(client, t) }));
   await renderPage(
     ctx,
     'interaction/enrol',

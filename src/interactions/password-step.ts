@@ -15,6 +15,7 @@ import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { decideMfa, nextStep } from '../mfa/decision.ts';
 import { beginPasswordAttempt, chargedTo, longest, passwordAttemptFailed, passwordAttemptSucceeded, passwordBudgets } from '../mfa/password-throttle.ts';
 import { deviceCookieOf, deviceNonceFor } from '../mfa/device-cookie.ts';
+import { appName } from '../oidc/app-name.ts';
 import { clientInfo, minutesUntil, paths, readProgress, requestFacts, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
 import { finishSignIn } from './finish.ts';
 import { authFailures, locks } from '../metrics.ts';
@@ -35,7 +36,7 @@ export async function showPasswordForm(
     {
       title: t('login.title'),
       why: why ? t(why) : undefined,
-      clientName: (await clientInfo(deps.provider, details)).name,
+      clientName: appName(await clientInfo(deps.provider, details), t),
       action: p.login,
       abortHref: p.abort,
       error: error ? t(error.key, error.vars) : undefined,

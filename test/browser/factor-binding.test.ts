@@ -39,7 +39,7 @@ describe('browser: binding a factor asks for the password again', function () {
       email: /メールアドレス/,
       password: /^パスワード$/,
       submit: /^サインイン$/,
-      why: '2 段階認証を設定する前に、ご本人であることを確認します。パスワードをもう一度入力してください。',
+      why: '多要素認証を設定する前に、ご本人であることを確認します。パスワードをもう一度入力してください。',
       enrol: '多要素認証の設定',
     },
   ]) {

@@ -68,7 +68,7 @@ describe('back-channel logout', () => {
 
   it('an admin disables the user, or deletes them: the app is told', async () => {
     const disabled = await memberSignedIn(tobira, rp, workspace.slug);
-    assertRedirect(await postUserAction(admin, disabled.user.user.id, 'disable'), /\?done=disabled$/);
+    assertRedirect(await postUserAction(admin, disabled.user.user.id, 'disable', { confirm: 'yes' }), /\?done=disabled$/);
     await logoutTokenFor(rp, disabled, tobira.issuer);
     const deleted = await memberSignedIn(tobira, rp, workspace.slug);
     assertRedirect(await postUserAction(admin, deleted.user.user.id, 'delete', { confirm: 'yes' }), /\?done=deleted$/);
@@ -79,7 +79,7 @@ describe('back-channel logout', () => {
     const down = await backchannelRp(tobira, { down: true });
     extraRps.push(down);
     const member = await memberSignedIn(tobira, down, workspace.slug);
-    assertRedirect(await postUserAction(admin, member.user.user.id, 'disable'), /\?done=disabled$/);
+    assertRedirect(await postUserAction(admin, member.user.user.id, 'disable', { confirm: 'yes' }), /\?done=disabled$/);
     const failed = await until('a failed attempt is audited', async () =>
       (await auditWhere(tobira, { action: 'backchannel_logout', target_id: member.user.user.id, outcome: 'failure' })).at(0),
     );
@@ -102,7 +102,7 @@ describe('back-channel logout', () => {
     const leaving = await backchannelRp(tobira, { down: true });
     extraRps.push(leaving);
     const member = await memberSignedIn(tobira, leaving, workspace.slug);
-    assertRedirect(await postUserAction(admin, member.user.user.id, 'disable'), /\?done=disabled$/);
+    assertRedirect(await postUserAction(admin, member.user.user.id, 'disable', { confirm: 'yes' }), /\?done=disabled$/);
     await until('a failed attempt is audited', async () =>
       (await auditWhere(tobira, { action: 'backchannel_logout', target_id: member.user.user.id, outcome: 'failure' })).at(0),
     );

@@ -89,7 +89,7 @@ describe('S12 admin guards', function () {
     assert.equal((await lastRefusal(userAdmin, 'user.create')).details.reason, 'create_workspace_admin');
     assert.equal(await tobira.db('users').where({ email: 'boss@example.test' }).first(), undefined);
 
-    const disabled = await postUserAction(userAdmin, member.user.id, 'disable');
+    const disabled = await postUserAction(userAdmin, member.user.id, 'disable', { confirm: 'yes' });
     assert.equal(disabled.status, 303, 'a user admin disables a member');
     assert.equal((await postUserAction(userAdmin, member.user.id, 'enable')).status, 303);
     assert.equal((await findUserById(tobira.db, member.user.id))!.status, 'active');

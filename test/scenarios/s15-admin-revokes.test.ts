@@ -59,7 +59,7 @@ describe("S15 an admin's reset, disable and delete end the user's sessions and t
 
   it('after disabling; the disabled user cannot sign in until enabled again', async () => {
     const member = await signedInMember();
-    assertRedirect(await postUserAction(admin, member.user.user.id, 'disable'), /\?done=disabled$/);
+    assertRedirect(await postUserAction(admin, member.user.user.id, 'disable', { confirm: 'yes' }), /\?done=disabled$/);
     await assertRevoked(member);
     await assert.rejects(signIn(config, new Browser(tobira.issuer), member.user));
     assertRedirect(await postUserAction(admin, member.user.user.id, 'enable'), /\?done=enabled$/);

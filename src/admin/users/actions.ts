@@ -72,6 +72,7 @@ const CHANGES: Change[] = [
   {
     path: 'disable',
     action: 'disable',
+    confirm: 'admin.users.disable.confirmMissing',
     done: 'disabled',
     run: async (deps, target) => disableUser(deps.db, target, deps.clock.now()),
   },

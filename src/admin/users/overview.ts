@@ -9,6 +9,8 @@ import { appNames, listSessions } from '../../directory/sessions.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
 import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identity/email.ts';
 import { refusalFor, type UserAction } from '../access.ts';
+import { displayName } from '../../identity/display-name.ts';
+import type { Translate } from '../../i18n/index.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -94,7 +96,21 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
 
 const ACTIONS: UserAction[] = ['reset', 'require_mfa', 'lift_mfa', 'clear_lock', 'role', 'disable', 'enable', 'delete', 'end_session'];
 
-export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date) {
+/**
+ * Which action headings the page shows: a heading with nothing under it (a user admin on a
+ * workspace admin's page) reads as a broken page. The page's notice says why nothing can be done;
+ * on the admin's own page each section keeps its pointer to /account or to another admin.
+ */
+function actionSections(target: UserRow, actor: UserRow, allowed: Record<UserAction, boolean>) {
+  const isMe = target.id === actor.id;
+  return {
+    reset: isMe || allowed.reset,
+    role: allowed.role,
+    disable: isMe || allowed.delete || (target.status === 'active' ? allowed.disable : allowed.enable),
+  };
+}
+
+export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date, t: Translate) {
   const authenticators = await listAuthenticators(db, target.id);
   const sessions = await listSessions(db, target.id);
   const locks = (await locksOf(db, [target], now)).get(target.id) ?? {};
@@ -102,7 +118,7 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
   return {
     user: {
       id: target.id,
-      name: target.name,
+      name: displayName(target),
       email: target.email,
       role: target.role,
       status: target.status,
@@ -119,10 +135,11 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
       expires: formatTime(s.expiresAt),
       amr: s.amr.join(', '),
       browser: s.browser,
-      apps: appNames(s.apps),
+      apps: appNames(s.apps, t),
     })),
     locks,
     locked: Boolean(locks.totp || locks.password || locks.devices),
     allowed,
+    sections: actionSections(target, actor, allowed),
   };
 }

@@ -34,12 +34,12 @@ const text = (value: unknown, max: number) => (typeof value === 'string' ? value
 
 export async function renderUserPage(deps: AdminDeps, ctx: Context, target: UserRow, extra: { error?: string } = {}, status = 200): Promise<void> {
   const { user: actor } = consoleState(ctx);
-  const model = await userDetail(deps.db, actor, target, deps.clock.now());
+  const model = await userDetail(deps.db, actor, target, deps.clock.now(), translator(pickLang(ctx)));
   await renderConsolePage(
     ctx,
     'admin/users/detail',
     {
-      title: target.name || target.email,
+      title: model.user.name,
       nav: adminNav(ctx, 'users'),
       ...model,
       roles: assignableRoles(actor),

@@ -23,6 +23,28 @@ describe('languages', () => {
 
   it('fills placeholders', () => {
     assert.equal(translator('en')('login.lead', { client: 'Demo app' }), 'Sign in to continue to Demo app.');
-    assert.equal(translator('ja')('login.lead', { client: 'Demo app' }), 'Demo app を利用するにはサインインしてください。');
+    assert.equal(translator('ja')('login.lead', { client: 'Demo app' }), '「Demo app」を利用するにはサインインしてください。');
+  });
+
+  // A Latin word inside a Japanese sentence is usually an English string nobody translated
+  // ("Tobira account を利用するには…"). Brands, standards and typed examples stay as they are.
+  const LATIN_IN_JAPANESE = new Set(
+    (
+      'Tobira OpenID Connect TOTP QR ID IP CSV JSON UTC UTF-8 amr acr English ' +
+      'Google Microsoft Authenticator Apple Face Touch Windows Hello YubiKey FIDO2 WebAuthn ' +
+      'iPhone Android YYYY-MM-DD abcde-23456'
+    ).split(' '),
+  );
+
+  it('writes Japanese messages in Japanese: no Latin words but brands, standards and examples', () => {
+    for (const [key, text] of Object.entries(ja)) {
+      const words = text
+        .replace(/\{\w+\}/g, '')
+        .replace(/[\w.+-]+@[\w.-]+/g, '')
+        .replace(/\/[\w/-]+/g, '')
+        .match(/[A-Za-z][A-Za-z0-9-]*/g);
+      const stray = (words ?? []).filter((word) => !LATIN_IN_JAPANESE.has(word));
+      assert.deepEqual(stray, [], `ja ${key}: ${text}`);
+    }
   });
 });

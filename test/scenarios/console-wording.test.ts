@@ -35,7 +35,7 @@ describe('console wording and confirmations', function () {
     const page = await wsAdmin.browser.open(`/admin/users/${member.user.id}`);
     assert.match(
       page.html,
-      /action="\/admin\/users\/[^"]+\/disable">[\s\S]*?<input type="checkbox" name="confirm" value="yes"> Disable this user: their sessions end now in every app, and they cannot sign in until an admin enables them again\./,
+      /action="\/admin\/users\/[^"]+\/disable">[\s\S]*?<input type="checkbox" name="confirm" value="yes"> Sign this user out of every app now and stop them from signing in until an admin enables them again\./,
     );
 
     const unconfirmed = await postUserAction(wsAdmin, member.user.id, 'disable');

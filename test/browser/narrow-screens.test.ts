@@ -1,9 +1,9 @@
 // Every page family at the width of a phone (390 px) and of a laptop (1280 px), in English and
 // Japanese: sign-in (password, code, recovery code, enrolment with its QR code, recovery codes),
 // /account (home, add an authenticator, a change behind a fresh code) and the admin console (users,
-// a user's page, workspace settings, audit log). At 390 px what a person would notice is measured:
-// the page never scrolls sideways, no button wraps its label into a column of single characters,
-// and the card keeps a margin from the screen's edges. Screenshots go to test/artifacts/.
+// a user's page, a new user, workspace settings, audit log). At 390 px what a person would notice
+// is measured: the page never scrolls sideways, no button wraps its label into a column of single
+// characters, and the card keeps a margin from the screen's edges. Screenshots: test/artifacts/.
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { codeFor } from '../../bench/support/totp.ts';
@@ -156,6 +156,8 @@ describe('browser: every page family holds at 390 px', function () {
       await check(page, `admin-user-${lang}`);
       await page.goto(`${world.tobira.issuer}/admin/users/${admin.user.id}`);
       await check(page, `admin-user-self-${lang}`);
+      await page.goto(`${world.tobira.issuer}/admin/users/new`);
+      await check(page, `admin-new-user-${lang}`);
       await page.goto(`${world.tobira.issuer}/admin/workspace`);
       await check(page, `admin-workspace-${lang}`);
       await page.goto(`${world.tobira.issuer}/admin/audit`);
@@ -167,6 +169,6 @@ describe('browser: every page family holds at 390 px', function () {
   }
 
   it('checked every page family', () => {
-    assert.equal(checked.length, 2 * (9 + 7), checked.join(', '));
+    assert.equal(checked.length, 2 * (9 + 8), checked.join(', '));
   });
 });

@@ -2,7 +2,7 @@
 // stored challenge and ISSUER's origin, then the public key is stored. As with an authenticator
 // app (src/mfa/enrolment.ts), recovery codes come with the first factor and the audit event is
 // committed with the change.
-import { verifyRegistrationResponse, type RegistrationResponseJSON, type VerifiedRegistrationResponse } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON, VerifiedRegistrationResponse } from '@simplewebauthn/server';
 import type { Db } from '../db/connection.ts';
 import { lockUserRow } from '../db/users.ts';
 import { insertPasskey, type PasskeyRow } from '../db/passkeys.ts';
@@ -11,7 +11,7 @@ import { recordWithChange } from '../audit/record.ts';
 import type { AuditEvent } from '../db/audit-events.ts';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { MAX_LABEL_LENGTH } from './enrolment.ts';
-import { challengeVerifier, parseCredentialResponse, type PasskeyRp } from './passkey.ts';
+import { challengeVerifier, parseCredentialResponse, SUPPORTED_ALGORITHMS, webauthnLibrary, type PasskeyRp } from './passkey.ts';
 
 export type PasskeyEnrolmentResult =
   | { ok: true; passkey: PasskeyRow; recoveryCodes: string[] | undefined }
@@ -34,6 +34,7 @@ export async function confirmPasskeyEnrolment(
   const response = parseCredentialResponse<RegistrationResponseJSON>(input.response);
   if (!response) return { ok: false, reason: 'malformed' };
   const challenge = challengeVerifier(db, input.userId, 'register', input.now);
+  const { verifyRegistrationResponse } = await webauthnLibrary();
   let info: NonNullable<VerifiedRegistrationResponse['registrationInfo']>;
   try {
     const verified = await verifyRegistrationResponse({
@@ -42,6 +43,7 @@ export async function confirmPasskeyEnrolment(
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
       requireUserVerification: false,
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     });
     if (!verified.verified || !verified.registrationInfo) return { ok: false, reason: 'rejected' };
     info = verified.registrationInfo;

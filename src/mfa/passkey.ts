@@ -3,20 +3,30 @@
 // ours is where the challenge lives (the database, consumed once, see migrations/0013) and that a
 // failure counts toward the same second-factor lock as a wrong TOTP code (src/mfa/throttle.ts).
 import { createHash } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  VerifiedAuthenticationResponse,
 } from '@simplewebauthn/server';
 import type { Db } from '../db/connection.ts';
 import { findPasskeyByCredentialId, listPasskeys, recordPasskeyUse, type PasskeyRow } from '../db/passkeys.ts';
 import { consumeChallenge, insertChallenge, type ChallengePurpose } from '../db/webauthn-challenges.ts';
 import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys, type LockState } from './throttle.ts';
+
+// Loaded on first use: the library and its X.509/ASN.1 dependencies cost ~27 MB and ~0.3 s, which
+// a node that never sees a passkey should not pay at start (issue 9's memory and start targets).
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+export const webauthnLibrary = () => (library ??= import('@simplewebauthn/server'));
+
+/**
+ * COSE algorithms accepted for new credentials: EdDSA, ES256, RS256 (what authenticators ship).
+ * Named explicitly: the library's default probes Node's experimental post-quantum Web Crypto and
+ * prints an ExperimentalWarning into the operator's log.
+ */
+export const SUPPORTED_ALGORITHMS = [-8, -7, -257];
 
 /** Long enough for a user to find a security key and type its PIN; short enough to be useless later. */
 export const CHALLENGE_TTL_SECONDS = 5 * 60;
@@ -64,6 +74,7 @@ export async function registrationOptions(
   now: Date,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const existing = await listPasskeys(db, user.id);
+  const { generateRegistrationOptions } = await webauthnLibrary();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -72,6 +83,7 @@ export async function registrationOptions(
     userDisplayName: user.name || user.email,
     timeout: CEREMONY_TIMEOUT_MS,
     attestationType: 'none',
+    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     // The browser refuses to register an authenticator the user has registered already.
     excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: transportsOf(p) })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
@@ -84,6 +96,7 @@ export async function registrationOptions(
 export async function authenticationOptions(db: Db, rp: PasskeyRp, userId: string, now: Date): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
   const passkeys = await listPasskeys(db, userId);
   if (passkeys.length === 0) return undefined;
+  const { generateAuthenticationOptions } = await webauthnLibrary();
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
     timeout: CEREMONY_TIMEOUT_MS,
@@ -128,7 +141,8 @@ export async function checkPasskey(db: Db, rp: PasskeyRp, userId: string, input:
   if (!passkey) return fail('wrong');
   const challenge = challengeVerifier(db, userId, 'authenticate', now);
   const previous = Number(passkey.sign_count);
-  let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  const { verifyAuthenticationResponse } = await webauthnLibrary();
+  let verified: VerifiedAuthenticationResponse;
   try {
     verified = await verifyAuthenticationResponse({
       response,

@@ -120,4 +120,33 @@ describe('browser: the lost phone at the code prompt and after a recovery code',
       });
     }
   }
+
+  it('a workspace admin saves the contact line on the settings page (English 1280 px, Japanese 390 px)', async () => {
+    const context = await world.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${world.tobira.issuer}/admin/workspace`);
+    await page.locator('#email').fill(world.seed.admin.email);
+    await page.locator('#password').fill(world.seed.admin.password);
+    await page.locator('form[action$="/login"] button[type="submit"]').click();
+    await enrolHere(page, 'Admin phone');
+    await page.locator('form[action$="/continue"] button').click();
+    await page.locator('#contact').waitFor();
+    assert.equal(await page.locator('#contact').inputValue(), 'IT help desk, ext. 4100, it-help@example.com');
+    await page.locator('#contact').fill('IT help desk, ext. 4100, https://help.example.com/lost-phone');
+    await page.locator('#help-contact button[type="submit"]').click();
+    await page.getByRole('status').filter({ hasText: 'The contact line is saved.' }).waitFor();
+    await page.screenshot({ path: `${artifacts}lost-phone-settings-en-1280.png`, fullPage: true });
+
+    await page.locator('#contact').fill('x'.repeat(201));
+    await page.locator('#help-contact button[type="submit"]').click();
+    assert.equal(await page.getByRole('alert').innerText(), 'The contact line has 201 characters; at most 200 are allowed.');
+
+    await page.setViewportSize({ width: 390, height: 900 });
+    await page.goto(`${world.tobira.issuer}/admin/workspace`);
+    await page.getByRole('link', { name: '日本語' }).click();
+    await page.getByRole('heading', { name: 'スマートフォンを紛失したユーザーへの案内' }).waitFor();
+    assert.equal(await page.locator('#contact').inputValue(), 'IT help desk, ext. 4100, https://help.example.com/lost-phone');
+    await page.screenshot({ path: `${artifacts}lost-phone-settings-ja-390.png`, fullPage: true });
+    await context.close();
+  });
 });

@@ -201,6 +201,33 @@ describe('lost phone: help at the code prompt, attempts left, replay, removing t
       assert.ok(isPasswordForm(again), 'the other browser must sign in again');
     });
 
+    it("in a browser already signed in (prompt=login), this browser's session stays for the sign-in, signed in to no app", async () => {
+      const workspace = await makeWorkspace(tobira, 'optional');
+      const user = await makeUser(tobira, { workspaceSlug: workspace.slug });
+      const { browser, recoveryCodes, claims: before } = await enrolThroughSignIn(config, clock, user, 'Lost phone');
+      const sessionsOf = () => tobira.db('oidc_models').where({ model: 'Session', account_id: user.user.id });
+      const [session] = await sessionsOf();
+      const { start, page } = await startSignIn(config, browser, user, { prompt: 'login' });
+      const form = await browser.open(linkOn(page, '?use=recovery'));
+      const recoveredPage = await browser.submit(form, { code: recoveryCodes[0]! }, '/recovery');
+      const removed = await browser.submit(recoveredPage, { authenticator: factorIds(recoveredPage)[0]! }, '/remove-authenticators');
+      assert.equal(removed.status, 200);
+      const kept = await sessionsOf();
+      assert.deepEqual(
+        kept.map((row: { id: string }) => row.id),
+        [session.id],
+        'only the session of the sign-in under way is left',
+      );
+      const payload = typeof kept[0].payload === 'string' ? JSON.parse(kept[0].payload) : kept[0].payload;
+      assert.equal(payload.authorizations, undefined, 'the apps it was signed in to have ended');
+      assert.equal(await tobira.db('oidc_models').where({ model: 'Grant', account_id: user.user.id }).first(), undefined);
+
+      const back = await browser.submit(removed, {}, '/continue');
+      const { claims } = await tokensAt(config, start, back);
+      assert.deepEqual(claims.amr, ['pwd', 'mfa']);
+      assert.notEqual(claims.sid, before.sid, 'a fresh sid: the app was told the old one ended');
+    });
+
     it('with MFA required, removing the only authenticator means setting up a new one before continuing', async () => {
       const { user, config: rp, recoveryCodes } = await enrolledUser(tobira, clock);
       config = rp;

@@ -16,6 +16,7 @@ import { auditOf, enrolThroughSignIn, isPasswordForm, linkOn, startSignIn, token
 import { atTotpPrompt, auditRows, enrolledUser, throttleRow, wrongCode } from '../helpers/scenario-b.ts';
 import { signedInAdmin } from '../helpers/admin.ts';
 import { csrfOn } from '../helpers/console.ts';
+import { backchannelRp, logoutTokenFor } from '../helpers/backchannel.ts';
 
 const ASK_ADMIN =
   'No recovery codes either? Ask an administrator of your workspace to reset your two-step verification. You then sign in with your password and set up a new authenticator app.';
@@ -226,6 +227,25 @@ describe('lost phone: help at the code prompt, attempts left, replay, removing t
       const { claims } = await tokensAt(config, start, back);
       assert.deepEqual(claims.amr, ['pwd', 'mfa']);
       assert.notEqual(claims.sid, before.sid, 'a fresh sid: the app was told the old one ended');
+    });
+
+    it('tells an app registered for back-channel logout that the session signed in with the lost phone ended', async () => {
+      const rp = await backchannelRp(tobira);
+      try {
+        const workspace = await makeWorkspace(tobira, 'optional');
+        const user = await makeUser(tobira, { workspaceSlug: workspace.slug });
+        const old = await enrolThroughSignIn(rp.config, clock, user, 'Lost phone');
+        const browser = new Browser(tobira.issuer);
+        const { start, page } = await startSignIn(rp.config, browser, user);
+        const form = await browser.open(linkOn(page, '?use=recovery'));
+        const recoveredPage = await browser.submit(form, { code: old.recoveryCodes[0]! }, '/recovery');
+        const removed = await browser.submit(recoveredPage, { authenticator: factorIds(recoveredPage)[0]! }, '/remove-authenticators');
+        await logoutTokenFor(rp, { user, sid: String(old.claims.sid) }, tobira.issuer);
+        const { claims } = await tokensAt(rp.config, start, await browser.submit(removed, {}, '/continue'));
+        assert.deepEqual(claims.amr, ['pwd', 'mfa']);
+      } finally {
+        await rp.remove();
+      }
     });
 
     it('with MFA required, removing the only authenticator means setting up a new one before continuing', async () => {

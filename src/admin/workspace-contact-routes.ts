@@ -3,30 +3,15 @@
 // with a 403 and audited, as for the policy); the workspace is always the admin's own, never an id
 // from the form; the change and its audit event commit together (src/directory/help-contact.ts).
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import type { AdminDeps } from './spec.ts';
 import { assertCsrf, consoleState } from '../console/session.ts';
 import { field, readForm } from '../http/form-body.ts';
 import { pickLang, translator } from '../i18n/index.ts';
 import { requestOrigin } from '../audit/record.ts';
-import { changeHelpContact, checkHelpContact, helpContactOf, MAX_HELP_CONTACT_LENGTH } from '../directory/help-contact.ts';
+import { changeHelpContact, checkHelpContact, MAX_HELP_CONTACT_LENGTH } from '../directory/help-contact.ts';
+import type { TypedContact } from './help-contact-form.ts';
 import { findWorkspaceById } from '../db/workspaces.ts';
 import { refuseUnlessWorkspaceAdmin, showSettings } from './workspace-routes.ts';
-
-type Typed = { value: string; error: string };
-
-/** The contact form's part of the settings page: the saved line (or what was just typed and refused). */
-export async function helpContactForm(deps: AdminDeps, ctx: Context, workspaceId: string) {
-  const t = translator(pickLang(ctx));
-  const typed = ctx.state.helpContactTyped as Typed | undefined;
-  const done = ctx.query.contact === 'saved' ? t('helpContact.saved') : ctx.query.contact === 'cleared' ? t('helpContact.cleared') : undefined;
-  return {
-    value: typed?.value ?? (await helpContactOf(deps.db, workspaceId)) ?? '',
-    max: MAX_HELP_CONTACT_LENGTH,
-    error: typed?.error,
-    done: typed ? undefined : done,
-  };
-}
 
 export function workspaceContactRoutes(deps: AdminDeps): Router {
   const router = new Router();
@@ -42,7 +27,7 @@ export function workspaceContactRoutes(deps: AdminDeps): Router {
     if (!check.ok) {
       const error =
         check.reason === 'too_long' ? t('helpContact.tooLong', { length: String(check.length), max: String(MAX_HELP_CONTACT_LENGTH) }) : t('error.input');
-      ctx.state.helpContactTyped = { value: typed, error } satisfies Typed;
+      ctx.state.helpContactTyped = { value: typed, error } satisfies TypedContact;
       return showSettings(deps, ctx, (await findWorkspaceById(deps.db, workspace.id))!, undefined, 400);
     }
     await changeHelpContact(deps.db, workspace.id, check.contact, deps.clock.now(), {

@@ -16,7 +16,7 @@ import { findWorkspaceById, isMfaPolicy, MFA_POLICIES, type MfaPolicy, type Work
 import { insertAuditEvent } from '../db/audit-events.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { helpContactForm } from './workspace-contact-routes.ts';
+import { helpContactForm } from './help-contact-form.ts';
 
 const STRICTNESS: Record<MfaPolicy, number> = { optional: 0, required_for_admins: 1, required: 2 };
 

@@ -29,5 +29,6 @@ export function attemptsWarning(t: Translate, after: AfterFailure): string | und
 /** The alert for a refused code that did not lock: what went wrong, then the tries left. */
 export function refusalText(t: Translate, mode: CodeMode, reason: 'malformed' | 'wrong' | 'replayed', after?: AfterFailure): string {
   const warning = after ? attemptsWarning(t, after) : undefined;
-  return warning ? `${t(MESSAGES[mode][reason])} ${warning}` : t(MESSAGES[mode][reason]);
+  // Joined by the catalogue: English puts a space between sentences, Japanese does not.
+  return warning ? t('lostPhone.withAttempts', { message: t(MESSAGES[mode][reason]), attempts: warning }) : t(MESSAGES[mode][reason]);
 }

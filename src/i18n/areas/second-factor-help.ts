@@ -7,6 +7,7 @@ export const en = {
   'lostPhone.contact': 'How to reach them:',
   'lostPhone.attemptsLeft': '{count} attempts left before a {minutes}-minute pause.',
   'lostPhone.attemptLeft': '1 attempt left before a {minutes}-minute pause.',
+  'lostPhone.withAttempts': '{message} {attempts}',
   'lostPhone.replayed': 'This code has already been used. Wait for the next code in your authenticator app and enter that one.',
   'lostPhone.factors.heading': 'Your authenticator apps',
   'lostPhone.factors.lead':
@@ -40,6 +41,7 @@ export const ja: Record<keyof typeof en, string> = {
   'lostPhone.contact': '連絡先：',
   'lostPhone.attemptsLeft': 'あと {count} 回間違えると、{minutes} 分間確認できなくなります。',
   'lostPhone.attemptLeft': 'あと 1 回間違えると、{minutes} 分間確認できなくなります。',
+  'lostPhone.withAttempts': '{message}{attempts}',
   'lostPhone.replayed': 'このコードはすでに使用されています。認証アプリに次のコードが表示されるまで待ってから、そのコードを入力してください。',
   'lostPhone.factors.heading': '登録済みの認証アプリ',
   'lostPhone.factors.lead':

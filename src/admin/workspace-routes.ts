@@ -16,6 +16,7 @@ import { findWorkspaceById, isMfaPolicy, MFA_POLICIES, type MfaPolicy, type Work
 import { insertAuditEvent } from '../db/audit-events.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import type { MessageKey } from '../i18n/en.ts';
+import { helpContactForm } from './help-contact-form.ts';
 
 const STRICTNESS: Record<MfaPolicy, number> = { optional: 0, required_for_admins: 1, required: 2 };
 
@@ -27,7 +28,7 @@ function actor(ctx: Context) {
 }
 
 /** Role check with its audit trail: only a workspace admin gets past; the refusal is recorded. */
-async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action: string, details: Record<string, unknown> = {}): Promise<boolean> {
+export async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action: string, details: Record<string, unknown> = {}): Promise<boolean> {
   const { user, workspace } = consoleState(ctx);
   if (user.role === 'workspace_admin') return false;
   await recordAudit(deps.db, {
@@ -43,7 +44,7 @@ async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action:
   return true;
 }
 
-async function showSettings(deps: AdminDeps, ctx: Context, workspace: WorkspaceRow, flash?: { kind: 'success' | 'error'; text: string }, status = 200) {
+export async function showSettings(deps: AdminDeps, ctx: Context, workspace: WorkspaceRow, flash?: { kind: 'success' | 'error'; text: string }, status = 200) {
   const t = translator(pickLang(ctx));
   const pending = await usersToEnrolUnder(deps.db, workspace.id, workspace.mfa_policy);
   await renderConsolePage(
@@ -62,6 +63,7 @@ async function showSettings(deps: AdminDeps, ctx: Context, workspace: WorkspaceR
       })),
       pending: pending === 0 ? undefined : pending === 1 ? t('workspace.policy.pendingOne') : t('workspace.policy.pending', { count: String(pending) }),
       flash,
+      helpContact: await helpContactForm(deps, ctx, workspace.id),
     },
     status,
   );

@@ -157,6 +157,24 @@ export async function deleteModelsOfAccount(db: Db, accountId: string): Promise<
   return deletedCount(await db('oidc_models').where({ account_id: accountId }).delete());
 }
 
+/**
+ * Like deleteModelsOfAccount, but the SSO session `keepSessionUid` stays, signed in to no app:
+ * its authorizations (the apps, their sids and grant ids, all ended here) are dropped, so the
+ * sign-in under way in that browser finishes with a fresh grant and a fresh sid.
+ */
+export async function deleteModelsOfAccountExceptSession(db: Db, accountId: string, keepSessionUid: string): Promise<number> {
+  forget();
+  const deleted = await db('oidc_models')
+    .where({ account_id: accountId })
+    .andWhereNot((q) => q.where({ model: 'Session', uid: keepSessionUid }))
+    .delete();
+  await db.raw(`update oidc_models set payload = payload - 'authorizations' where model = 'Session' and uid = ? and account_id = ?`, [
+    keepSessionUid,
+    accountId,
+  ]);
+  return deletedCount(deleted);
+}
+
 /** The user's live SSO sessions with their payloads, for the admin's user page. */
 export async function listLiveSessionsOf(db: Db, accountId: string): Promise<{ id: string; payload: OidcPayload; expiresAt: Date | null }[]> {
   const rows = await db('oidc_models')

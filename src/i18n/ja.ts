@@ -4,6 +4,7 @@ import * as adminUsers from './areas/admin-users.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
+import * as secondFactorHelp from './areas/second-factor-help.ts';
 import * as labels from './areas/labels.ts';
 
 const core = {
@@ -114,5 +115,6 @@ export const ja: Record<MessageKey, string> = {
   ...adminWorkspace.ja,
   ...account.ja,
   ...lifecycle.ja,
+  ...secondFactorHelp.ja,
   ...labels.ja,
 };

@@ -29,6 +29,8 @@ export type Progress = {
   codesToShow?: string;
   /** The second factor is done; the user is reading a page before going back to the app. */
   done?: 'otp' | 'recovery';
+  /** Labels of the authenticators removed after a recovery code, to say so on the next page. */
+  removed?: string[];
 };
 
 export async function loadInteraction(provider: Provider, ctx: Context): Promise<Details> {

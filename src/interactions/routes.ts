@@ -20,7 +20,8 @@ import {
   type Progress,
 } from './context.ts';
 import { showPasswordForm, submitPassword } from './password-step.ts';
-import { showCodePrompt, showRecovered, submitContinue, submitRecoveryCode, submitTotp } from './second-factor-step.ts';
+import { showCodePrompt, submitContinue, submitRecoveryCode, submitTotp } from './second-factor-step.ts';
+import { showRecovered, submitRemoval } from './recovered-step.ts';
 import { showEnrolment, showRecoveryCodes, submitEnrolment } from './enrolment-step.ts';
 import { showConsent, submitConsent } from './consent-step.ts';
 
@@ -57,7 +58,7 @@ async function showLoginStep(deps: Deps, ctx: Context, details: Details): Promis
     case 'enrol':
       return showEnrolment(deps, ctx, details, progress, user);
     case 'code':
-      return showCodePrompt(ctx, details, user, use === 'recovery' ? 'recovery' : 'totp');
+      return showCodePrompt(deps, ctx, details, user, use === 'recovery' ? 'recovery' : 'totp');
     case 'password':
       return askPasswordBeforeBinding(deps, ctx, details, progress, user);
     case 'finish':
@@ -91,6 +92,7 @@ export function interactionRoutes(deps: Deps): Router {
   router.post('/interaction/:uid/recovery', route(submitRecoveryCode));
   router.post('/interaction/:uid/enrol', route(submitEnrolment));
   router.post('/interaction/:uid/continue', route(submitContinue));
+  router.post('/interaction/:uid/remove-authenticators', route(submitRemoval));
   router.post('/interaction/:uid/consent', route(submitConsent));
   router.get(
     '/interaction/:uid/abort',

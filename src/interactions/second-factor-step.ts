@@ -1,29 +1,26 @@
 // The TOTP prompt (or a recovery code instead), for a user who proved the password in this
-// interaction or whose existing session needs stepping up.
+// interaction or whose existing session needs stepping up. The prompt also says what to do
+// without the phone: a recovery code, or the workspace's administrator (and how to reach them).
 import type { Context } from 'koa';
 import { readForm, field } from '../http/form-body.ts';
 import { renderPage } from '../http/render.ts';
 import { HttpError } from '../http/errors.ts';
 import { pickLang, translator } from '../i18n/index.ts';
-import type { MessageKey } from '../i18n/en.ts';
 import { recordAudit, requestOrigin, selfEvent } from '../audit/record.ts';
 import { checkRecoveryCode, checkTotp, type FactorResult } from '../mfa/second-factor.ts';
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
+import { contactSegments, helpContactOf } from '../directory/help-contact.ts';
 import { minutesUntil, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
 import { finishSignIn } from './finish.ts';
+import { refusalText, type CodeMode } from './attempts.ts';
+import { refuseContinueWithoutFactor } from './recovered-step.ts';
 import { authFailures, locks } from '../metrics.ts';
 
-export async function showCodePrompt(
-  ctx: Context,
-  details: Details,
-  user: UserRow,
-  mode: 'totp' | 'recovery',
-  error?: { key: MessageKey; vars?: Record<string, string> },
-  status = 200,
-): Promise<void> {
+export async function showCodePrompt(deps: Deps, ctx: Context, details: Details, user: UserRow, mode: CodeMode, error?: string, status = 200): Promise<void> {
   const t = translator(pickLang(ctx));
   const p = paths(details.uid);
+  const contact = await helpContactOf(deps.db, user.workspace_id);
   await renderPage(
     ctx,
     'interaction/totp',
@@ -31,26 +28,16 @@ export async function showCodePrompt(
       title: t(mode === 'recovery' ? 'recovery.title' : 'totp.title'),
       mode,
       email: user.email,
-      error: error ? t(error.key, error.vars) : undefined,
+      error,
       totpAction: p.totp,
       recoveryAction: p.recovery,
       recoveryHref: `${p.self}?use=recovery`,
       appHref: p.self,
       abortHref: p.abort,
+      helpContact: contact ? contactSegments(contact) : undefined,
     },
     status,
   );
-}
-
-export async function showRecovered(ctx: Context, deps: Deps, details: Details, user: UserRow): Promise<void> {
-  const t = translator(pickLang(ctx));
-  const p = paths(details.uid);
-  await renderPage(ctx, 'interaction/recovered', {
-    title: t('recovered.title'),
-    remaining: await countUnusedRecoveryCodes(deps.db, user.id),
-    enrolHref: `${p.self}?use=enrol`,
-    action: p.proceed,
-  });
 }
 
 /** The progress and user of a sign-in that is at the second-factor step, or a 400. */
@@ -64,13 +51,9 @@ export async function atSecondFactor(deps: Deps, details: Details): Promise<{ pr
   return { progress, user };
 }
 
-const MESSAGES: Record<'totp' | 'recovery', Record<'malformed' | 'wrong' | 'replayed', MessageKey>> = {
-  totp: { malformed: 'totp.malformed', wrong: 'totp.wrong', replayed: 'totp.wrong' },
-  recovery: { malformed: 'recovery.malformed', wrong: 'recovery.wrong', replayed: 'recovery.wrong' },
-};
-
-async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow, mode: 'totp' | 'recovery', result: Exclude<FactorResult, { ok: true }>) {
+async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow, mode: CodeMode, result: Exclude<FactorResult, { ok: true }>) {
   const now = deps.clock.now();
+  const t = translator(pickLang(ctx));
   const audit = {
     workspaceId: user.workspace_id,
     actorType: 'user' as const,
@@ -95,9 +78,10 @@ async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow,
       locks.inc({ factor: 'second_factor' });
       await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'second_factor', until: until.toISOString() } });
     }
-    return showCodePrompt(ctx, details, user, mode, { key: 'totp.locked', vars: { minutes: minutesUntil(until, now) } }, 429);
+    return showCodePrompt(deps, ctx, details, user, mode, t('totp.locked', { minutes: minutesUntil(until, now) }), 429);
   }
-  return showCodePrompt(ctx, details, user, mode, { key: MESSAGES[mode][result.reason] }, result.reason === 'malformed' ? 400 : 401);
+  const text = refusalText(t, mode, result.reason, result.reason === 'malformed' ? undefined : result.lock);
+  return showCodePrompt(deps, ctx, details, user, mode, text, result.reason === 'malformed' ? 400 : 401);
 }
 
 export async function submitTotp(deps: Deps, ctx: Context, details: Details): Promise<void> {
@@ -132,5 +116,6 @@ export async function submitContinue(deps: Deps, ctx: Context, details: Details)
   await readForm(ctx);
   const user = await findUserById(deps.db, progress.accountId);
   if (user?.status !== 'active') throw new HttpError(400, 'error.interaction', 'account no longer active');
+  if (progress.done === 'recovery' && (await refuseContinueWithoutFactor(deps, ctx, details, user))) return;
   return finishSignIn(deps, ctx, details, user, progress.done, progress);
 }

@@ -6,14 +6,14 @@ import { useRecoveryCode } from '../db/recovery-codes.ts';
 import { open } from '../crypto/secret-box.ts';
 import { matchingStep, normaliseCode, isWellFormedCode } from './totp.ts';
 import { hashRecoveryCode, looksLikeRecoveryCode } from './recovery-codes.ts';
-import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys, type LockState } from './throttle.ts';
+import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys, type AfterFailure } from './throttle.ts';
 
 export const TOTP_SECRET_PURPOSE = 'totp-secret';
 
 export type FactorResult =
   | { ok: true; authenticatorId?: string }
   | { ok: false; reason: 'malformed' }
-  | { ok: false; reason: 'wrong' | 'replayed'; lock: LockState }
+  | { ok: false; reason: 'wrong' | 'replayed'; lock: AfterFailure }
   | { ok: false; reason: 'locked'; lock: { locked: true; until: Date } };
 
 async function fail(db: Db, userId: string, reason: 'wrong' | 'replayed', now: Date): Promise<FactorResult> {

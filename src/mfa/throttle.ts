@@ -38,13 +38,19 @@ export const deviceKeysOf = (accountKey: string) => `${accountKey}${DEVICE_KEY_I
 
 export type LockState = { locked: false } | { locked: true; until: Date };
 
+/**
+ * After a failure: the lock, or how many more failures this key takes before it locks and for how
+ * long that lock would last (what the person at the prompt is warned of).
+ */
+export type AfterFailure = { locked: true; until: Date } | { locked: false; left: number; nextLockSeconds: number };
+
 export function lockSeconds(previousLocks: number): number {
   return Math.min(FIRST_LOCK_SECONDS * 2 ** previousLocks, MAX_LOCK_SECONDS);
 }
 
 const after = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000);
 
-async function lock(db: Db, key: string, now: Date): Promise<LockState> {
+async function lock(db: Db, key: string, now: Date): Promise<{ locked: true; until: Date }> {
   return { locked: true, until: await lockUnlessLocked(db, key, (locks) => after(now, lockSeconds(locks)), now) };
 }
 
@@ -78,11 +84,13 @@ export async function attemptsSucceeded(db: Db, clear: string[], shared: string[
 }
 
 /** After a counted attempt failed: locks the key when this was the last allowed try. */
-export async function attemptFailed(db: Db, key: string, now: Date, threshold = FAILURES_BEFORE_LOCK): Promise<LockState> {
+export async function attemptFailed(db: Db, key: string, now: Date, threshold = FAILURES_BEFORE_LOCK): Promise<AfterFailure> {
   const row = await findThrottle(db, key);
   if (row?.locked_until && row.locked_until > now) return { locked: true, until: row.locked_until };
-  if ((row?.failures ?? 0) >= threshold) return lock(db, key, now);
-  return { locked: false };
+  const failures = row?.failures ?? 0;
+  if (failures >= threshold) return lock(db, key, now);
+  // beginAttempt already forgot stale locks of this row, so `locks` is what the next lock grows from.
+  return { locked: false, left: threshold - failures, nextLockSeconds: lockSeconds(row?.locks ?? 0) };
 }
 
 export async function attemptSucceeded(db: Db, key: string): Promise<void> {

@@ -1,4 +1,4 @@
-// Expired sessions, codes, tokens, interactions, console sessions and forgotten throttle counters are deleted periodically so
+// Expired sessions, codes, tokens, interactions, console sessions, passkey challenges and forgotten throttle counters are deleted periodically so
 // the tables stay bounded. Any node may run it; the deletes are idempotent, so nodes racing each
 // other is harmless.
 // The embedded database has one connection: a single DELETE of a million expired rows held it for
@@ -9,6 +9,7 @@ import type { Db } from '../db/connection.ts';
 import { deleteExpiredModels } from '../db/oidc-models.ts';
 import { deleteExpiredConsoleSessions } from '../db/console-sessions.ts';
 import { deleteForgottenThrottles } from '../db/throttles.ts';
+import { deleteExpiredChallenges } from '../db/webauthn-challenges.ts';
 import { FORGET_LOCKS_AFTER_SECONDS } from '../mfa/throttle.ts';
 import { log } from '../log.ts';
 
@@ -18,6 +19,7 @@ export const CLEANUP_BATCH = 1000;
 const EXPIRING: ((db: Db, limit: number) => Promise<number>)[] = [
   deleteExpiredModels,
   deleteExpiredConsoleSessions,
+  deleteExpiredChallenges,
   (db, limit) => deleteForgottenThrottles(db, limit, FORGET_LOCKS_AFTER_SECONDS),
 ];
 

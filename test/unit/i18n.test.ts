@@ -30,7 +30,7 @@ describe('languages', () => {
   // ("Tobira account を利用するには…"). Brands, standards and typed examples stay as they are.
   const LATIN_IN_JAPANESE = new Set(
     (
-      'Tobira OpenID Connect TOTP QR ID IP CSV JSON UTC UTF-8 amr acr English ' +
+      'Tobira OpenID Connect TOTP QR ID IP URL CSV JSON UTC UTF-8 amr acr English ' +
       'Google Microsoft Authenticator Apple Face Touch Windows Hello YubiKey FIDO2 WebAuthn ' +
       'iPhone Android YYYY-MM-DD abcde-23456'
     ).split(' '),
@@ -40,6 +40,7 @@ describe('languages', () => {
     for (const [key, text] of Object.entries(ja)) {
       const words = text
         .replace(/\{\w+\}/g, '')
+        .replace(/\bhttps?:\/\/\S*/g, '')
         .replace(/[\w.+-]+@[\w.-]+/g, '')
         .replace(/\/[\w/-]+/g, '')
         .match(/[A-Za-z][A-Za-z0-9-]*/g);

@@ -85,6 +85,8 @@ export type ConfirmModel = {
   danger?: boolean;
   fresh: FreshView;
   label?: string;
+  /** The label field's name when it is not "Name of this authenticator". */
+  labelName?: string;
   error?: string;
 };
 
@@ -99,6 +101,7 @@ export async function renderConfirm(ctx: Context, model: ConfirmModel, status = 
       nav: accountNav(t),
       lead: undefined,
       label: undefined,
+      labelName: undefined,
       error: undefined,
       danger: false,
       ...model,

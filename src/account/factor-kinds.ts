@@ -15,7 +15,15 @@ export type FactorKind = {
   find: (db: Db, userId: string, id: string) => Promise<{ id: string; label: string } | undefined>;
   rename: (db: Db, userId: string, id: string, label: string) => Promise<boolean>;
   remove: (db: Db, userId: string, id: string, keepConsoleSessionId: string) => Promise<RemoveResult>;
-  words: { renameTitle: MessageKey; removeTitle: MessageKey; removeLead: MessageKey; last: MessageKey; renamed: string; removed: string };
+  words: {
+    labelName: MessageKey;
+    renameTitle: MessageKey;
+    removeTitle: MessageKey;
+    removeLead: MessageKey;
+    last: MessageKey;
+    renamed: string;
+    removed: string;
+  };
 };
 
 export const APP: FactorKind = {
@@ -26,6 +34,7 @@ export const APP: FactorKind = {
   rename: renameAuthenticator,
   remove: removeAuthenticator,
   words: {
+    labelName: 'enrol.label',
     renameTitle: 'account.rename.title',
     removeTitle: 'account.remove.title',
     removeLead: 'account.remove.lead',
@@ -43,6 +52,7 @@ export const PASSKEY: FactorKind = {
   rename: renamePasskey,
   remove: removePasskey,
   words: {
+    labelName: 'passkeys.label',
     renameTitle: 'passkeys.rename.title',
     removeTitle: 'passkeys.remove.title',
     removeLead: 'passkeys.remove.lead',

@@ -40,6 +40,7 @@ export function factorRoutes(deps: AccountDeps, kind: FactorKind): Router {
         submit: t('account.rename.submit'),
         fresh: await freshView(deps, consoleState(ctx).user.id),
         label,
+        labelName: t(kind.words.labelName),
         error: error?.message,
       },
       error?.status,

@@ -18,6 +18,7 @@ export const en = {
   'passkeys.add.continue': 'Continue',
   'passkeys.add.lead':
     'Name the passkey so you can recognise it later, then press the button: your browser will ask you to use your fingerprint, face, screen lock or security key.',
+  'passkeys.label': 'Name of this passkey',
   'passkeys.add.labelHint': 'For example "MacBook Touch ID" or "YubiKey 5".',
   'passkeys.add.labelPlaceholder': 'MacBook Touch ID',
   'passkeys.add.submit': 'Create passkey',
@@ -66,6 +67,7 @@ export const ja: Record<keyof typeof en, string> = {
   'passkeys.add.continue': '次へ',
   'passkeys.add.lead':
     'あとで見分けられるようにパスキーに名前を付けて、ボタンを押してください。ブラウザーが指紋、顔認証、画面ロック、またはセキュリティキーの使用を求めます。',
+  'passkeys.label': 'このパスキーの名前',
   'passkeys.add.labelHint': '例: 「MacBook Touch ID」「YubiKey 5」',
   'passkeys.add.labelPlaceholder': 'MacBook Touch ID',
   'passkeys.add.submit': 'パスキーを作成',

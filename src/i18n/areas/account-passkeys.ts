@@ -45,7 +45,7 @@ export const en = {
   'passkeys.remove.last':
     'This is your only passkey or authenticator app. Add another one first, then remove this one — or turn off two-step verification, if your workspace allows it.',
   'passkeys.admin.heading': 'Authenticator apps and passkeys',
-  'passkeys.admin.none': 'No authenticator app or passkey is set up.',
+  'passkeys.admin.none': 'No authenticator app is set up. No passkey is registered.',
   'passkeys.admin.type': 'Type',
 } as const;
 
@@ -95,6 +95,6 @@ export const ja: Record<keyof typeof en, string> = {
   'passkeys.remove.last':
     'これは唯一のパスキーまたは認証アプリです。先に別のものを追加してから、これを削除してください。ワークスペースで許可されている場合は、多要素認証を無効にすることもできます。',
   'passkeys.admin.heading': '認証アプリとパスキー',
-  'passkeys.admin.none': '認証アプリもパスキーも設定されていません。',
+  'passkeys.admin.none': '認証アプリは設定されていません。パスキーも登録されていません。',
   'passkeys.admin.type': '種類',
 };

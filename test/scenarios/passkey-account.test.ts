@@ -289,6 +289,22 @@ describe('Passkeys at /account', function () {
     assert.equal(disable!.details.passkeys_removed, 1);
   });
 
+  it('removes only one of the last two factors when the app and the passkey are removed at once', async () => {
+    const { user, secret, browser, key, passkey } = await withAppAndPasskey('YubiKey 5');
+    const [app] = authenticatorsOn(await browser.open(`${tobira.issuer}/account`));
+    const removeApp = `/account/authenticators/${app!.id}/remove`;
+    const removePasskey = `/account/passkeys/${passkey.id}/remove`;
+    const appForm = await browser.open(`${tobira.issuer}${removeApp}`);
+    const passkeyForm = await browser.open(`${tobira.issuer}${removePasskey}`);
+    const assertion = key.assert(optionsOn<RequestOptions>(passkeyForm, 'fresh-passkey-options'));
+    const code = freshCode(clock, secret);
+    const pages = await Promise.all([browser.submit(appForm, { code }, removeApp), browser.submit(passkeyForm, { response: assertion }, removePasskey)]);
+    const outcomes = pages.map((p) => (new URL(p.url).pathname === '/account' && p.status === 200 ? 'removed' : p.status)).sort();
+    assert.deepEqual(outcomes, [409, 'removed'], 'one removal wins, the other finds the last factor');
+    const left = (await tobira.db('authenticators').where({ user_id: user.user.id })).length + (await passkeyRows(user)).length;
+    assert.equal(left, 1);
+  });
+
   it("lists passkeys with the apps on the admin's user page", async () => {
     const { workspace, user } = await withAppAndPasskey('YubiKey 5');
     const admin = await signedInAdmin(tobira, clock, workspace.slug);

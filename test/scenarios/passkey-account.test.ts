@@ -176,6 +176,11 @@ describe('Passkeys at /account', function () {
     const rejected = 'This passkey could not be verified (the answer was not for this page, or it was sent twice). Try again. Nothing was added.';
     const other = new SoftAuthenticator(tobira.issuer);
 
+    const garbled = await proveForPasskey(browser, { code: freshCode(clock, secret) });
+    const unreadable = await browser.submit(garbled, { label: 'Garbled', response: '{"id":' }, '/account/passkeys');
+    assert.equal(unreadable.status, 400);
+    assert.equal(alertText(unreadable.html), "Your browser's answer could not be read. Try again. Nothing was added.");
+
     const ceremony = await proveForPasskey(browser, { code: freshCode(clock, secret) });
     const wrongOrigin = await register(browser, ceremony, other, 'Phishing', { origin: 'https://tobira.evil.example' });
     assert.equal(wrongOrigin.page.status, 400);
@@ -205,7 +210,7 @@ describe('Passkeys at /account', function () {
 
     assert.deepEqual((await passkeyRows(user)).map((r) => r.label).sort(), ['Backup key', 'YubiKey 5']);
     const failures = (await auditOf(tobira, user.user.id, 'mfa.passkey_enrol')).filter((e) => e.outcome === 'failure').map((e) => e.details.reason);
-    assert.deepEqual(failures, ['rejected', 'rejected', 'rejected', 'already']);
+    assert.deepEqual(failures, ['malformed', 'rejected', 'rejected', 'rejected', 'already']);
   });
 
   it('renames a passkey with a code or with a passkey, and removes it, ending the other sessions', async () => {

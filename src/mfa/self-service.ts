@@ -16,7 +16,6 @@ import {
   renameAuthenticator as renameRow,
 } from '../db/authenticators.ts';
 import { countPasskeys, deletePasskey, deletePasskeysOf, lockPasskeysOf, renamePasskey as renamePasskeyRow } from '../db/passkeys.ts';
-import { countSecondFactors } from '../db/second-factors.ts';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes.ts';
 import { verifyAgainstDecoy, verifyPassword, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
 import { checkTotp } from './second-factor.ts';
@@ -39,28 +38,22 @@ export type FreshResult =
   | { ok: false; reason: 'malformed' | 'wrong' | 'replayed'; method: ProofMethod }
   | { ok: false; reason: 'locked'; method: ProofMethod; until: Date };
 
-/**
- * Which proof a change asks of this user: a second factor when they have one (an app's code or a
- * passkey; `otp` stands for either), else the password.
- */
-export async function freshMethod(db: Db, userId: string): Promise<'otp' | 'pwd'> {
-  return (await countSecondFactors(db, userId)) > 0 ? 'otp' : 'pwd';
-}
-
-/** Which kinds of second factor the user can confirm with. */
+/** Which kinds of second factor the user can confirm a change with; neither means the password. */
 export async function freshFactors(db: Db, userId: string): Promise<{ app: boolean; passkey: boolean }> {
   return { app: (await countAuthenticators(db, userId)) > 0, passkey: (await countPasskeys(db, userId)) > 0 };
 }
 
 export async function checkFreshProof(db: Db, dataKey: Buffer, user: UserRow, proof: FreshProof, now: Date): Promise<FreshResult> {
-  if ((await freshMethod(db, user.id)) === 'otp') {
-    // A passkey answer is used only when one was sent (the page's passkey button); otherwise the code.
-    if (proof.passkey && proof.rp) {
-      const result = await checkPasskey(db, proof.rp, user.id, proof.passkey, now);
-      if (result.ok) return { ok: true, method: 'passkey' };
-      if (result.reason === 'locked') return { ok: false, reason: 'locked', method: 'passkey', until: result.lock.until };
-      return { ok: false, reason: result.reason, method: 'passkey' };
-    }
+  const factors = await freshFactors(db, user.id);
+  // A passkey answer when one was sent (the page's passkey button), or when a passkey is all the user has.
+  if (factors.passkey && (proof.passkey || !factors.app)) {
+    if (!proof.passkey || !proof.rp) return { ok: false, reason: 'malformed', method: 'passkey' };
+    const result = await checkPasskey(db, proof.rp, user.id, proof.passkey, now);
+    if (result.ok) return { ok: true, method: 'passkey' };
+    if (result.reason === 'locked') return { ok: false, reason: 'locked', method: 'passkey', until: result.lock.until };
+    return { ok: false, reason: result.reason, method: 'passkey' };
+  }
+  if (factors.app) {
     const result = await checkTotp(db, dataKey, user.id, proof.code, now);
     if (result.ok) return { ok: true, method: 'otp' };
     if (result.reason === 'locked') return { ok: false, reason: 'locked', method: 'otp', until: result.lock.until };

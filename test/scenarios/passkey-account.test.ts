@@ -272,6 +272,9 @@ describe('Passkeys at /account', function () {
     const rename = await browser.open(`${tobira.issuer}/account/passkeys/${passkey.id}/rename`);
     assert.doesNotMatch(rename.html, /name="code"/);
     assert.match(rename.html, /To confirm it is you, use one of your passkeys or security keys\./);
+    const renameByCode = await browser.submit(rename, { label: 'By code', code: freshCode(clock, secret) }, `/account/passkeys/${passkey.id}/rename`);
+    assert.equal(renameByCode.status, 400, 'a code from the removed app is no proof');
+    assert.equal(alertText(renameByCode.html), 'That passkey could not be verified, or its answer was already used. Try again. Nothing was changed.');
 
     await setPolicy(tobira, workspace.id, 'required');
     const removeOnly = `/account/passkeys/${passkey.id}/remove`;

@@ -1,5 +1,5 @@
-// GET /account: the user's second factors (authenticator apps and passkeys), recovery codes left, the workspace policy and whether
-// (and why) MFA is required for them, with a link to each change.
+// GET /account: the user's second factors (authenticator apps and passkeys), recovery codes left,
+// the workspace policy and whether (and why) MFA is required for them, with a link to each change.
 import type { Context } from 'koa';
 import Router from '@koa/router';
 import type { AccountDeps } from './spec.ts';

@@ -14,8 +14,9 @@ import { open, seal } from '../crypto/secret-box.ts';
 import { confirmEnrolment, MAX_LABEL_LENGTH, startEnrolment } from '../mfa/enrolment.ts';
 import { TOTP_SECRET_PURPOSE } from '../mfa/second-factor.ts';
 import { groupedSecret, isWellFormedCode, matchingStep, normaliseCode, otpauthUri } from '../mfa/totp.ts';
-import { checkFreshProof, freshMethod } from '../mfa/self-service.ts';
-import { ACCOUNT_HOME, accountNav, auditChange, changeEvent, proofError, readProof, tr, type PageError } from './common.ts';
+import { checkFreshProof } from '../mfa/self-service.ts';
+import { ACCOUNT_HOME, accountNav, auditChange, changeEvent, proofError, tr, type PageError } from './common.ts';
+import { freshView, readProof } from './fresh-proof.ts';
 import { renderRecoveryCodes } from './codes-page.ts';
 import { doneHref } from './home.ts';
 
@@ -40,7 +41,7 @@ async function showAddPage(deps: AccountDeps, ctx: Context, pending: string, lab
       pending,
       label,
       maxLabel: MAX_LABEL_LENGTH,
-      fresh: await freshMethod(deps.db, user.id),
+      fresh: await freshView(deps, user.id),
       action: `${ACCOUNT_HOME}/authenticators`,
       cancelHref: ACCOUNT_HOME,
       error: error?.message,
@@ -81,7 +82,7 @@ export function addAuthenticatorRoutes(deps: AccountDeps): Router {
       const key = isWellFormedCode(newCode) ? 'account.add.newCodeWrong' : 'account.add.newCodeMalformed';
       return showAddPage(deps, ctx, pending, label, { message: t(key, { email: user.email }), status: 400 });
     }
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(deps, form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, {
         action: 'mfa.enrol',

@@ -1,17 +1,16 @@
 // Pieces every account page shares: the navigation, the fresh-proof fields and their error
 // messages, the audit record of a self-service change, and how times are shown.
 import type { Context } from 'koa';
-import { field } from '../http/form-body.ts';
 import { pickLang, translator, type Lang, type Translate } from '../i18n/index.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import type { AuditEvent, AuditOutcome } from '../db/audit-events.ts';
 import type { Db } from '../db/connection.ts';
 import { renderConsolePage } from '../console/render.ts';
 import { consoleState } from '../console/session.ts';
-import { deviceCookieOf } from '../mfa/device-cookie.ts';
-import { mfaRequiredBy, type FreshProof, type FreshResult } from '../mfa/self-service.ts';
+import { mfaRequiredBy, type FreshResult } from '../mfa/self-service.ts';
 import type { UserRow } from '../db/users.ts';
 import type { WorkspaceRow } from '../db/workspaces.ts';
+import type { FreshView } from './fresh-proof.ts';
 
 export const ACCOUNT_HOME = '/account';
 
@@ -26,24 +25,27 @@ export function accountNav(t: Translate) {
   return [{ href: ACCOUNT_HOME, label: t('account.nav.home'), current: true }];
 }
 
-export function readProof(form: URLSearchParams, ctx: Context): FreshProof {
-  return { code: field(form, 'code'), password: field(form, 'password'), deviceCookie: deviceCookieOf(ctx) };
-}
-
 export type PageError = { message: string; status: number };
 
 /** What to tell the user when the fresh code (or password) was not accepted. */
 export function proofError(t: Translate, result: Exclude<FreshResult, { ok: true }>, now: Date): PageError {
   if (result.reason === 'locked') {
     const minutes = String(Math.max(1, Math.ceil((result.until.getTime() - now.getTime()) / 60_000)));
-    return { message: t(result.method === 'otp' ? 'totp.locked' : 'login.locked', { minutes }), status: 429 };
+    return { message: t(result.method === 'pwd' ? 'login.locked' : 'totp.locked', { minutes }), status: 429 };
   }
+  if (result.method === 'passkey') return { message: t('passkeys.fresh.wrong'), status: 400 };
   if (result.method === 'pwd')
     return { message: t(result.reason === 'malformed' ? 'account.fresh.passwordMissing' : 'account.fresh.passwordWrong'), status: 400 };
   return { message: t(result.reason === 'malformed' ? 'totp.malformed' : 'account.fresh.codeWrong'), status: 400 };
 }
 
-type ChangeEvent = { action: string; outcome: AuditOutcome; targetType: 'authenticator' | 'user'; targetId: string; details?: Record<string, unknown> };
+type ChangeEvent = {
+  action: string;
+  outcome: AuditOutcome;
+  targetType: 'authenticator' | 'passkey' | 'user';
+  targetId: string;
+  details?: Record<string, unknown>;
+};
 
 /** A self-service change (or a refused or failed attempt) as an audit event; the user is actor. */
 export function changeEvent(ctx: Context, event: ChangeEvent): AuditEvent {
@@ -81,8 +83,10 @@ export type ConfirmModel = {
   action: string;
   submit: string;
   danger?: boolean;
-  fresh: 'otp' | 'pwd';
+  fresh: FreshView;
   label?: string;
+  /** The label field's name when it is not "Name of this authenticator". */
+  labelName?: string;
   error?: string;
 };
 
@@ -97,6 +101,7 @@ export async function renderConfirm(ctx: Context, model: ConfirmModel, status = 
       nav: accountNav(t),
       lead: undefined,
       label: undefined,
+      labelName: undefined,
       error: undefined,
       danger: false,
       ...model,

@@ -1,11 +1,12 @@
-// GET /account: the user's authenticators, recovery codes left, the workspace policy and whether
-// (and why) MFA is required for them, with a link to each change.
+// GET /account: the user's second factors (authenticator apps and passkeys), recovery codes left,
+// the workspace policy and whether (and why) MFA is required for them, with a link to each change.
 import type { Context } from 'koa';
 import Router from '@koa/router';
 import type { AccountDeps } from './spec.ts';
 import { consoleState } from '../console/session.ts';
 import { renderConsolePage } from '../console/render.ts';
 import { listAuthenticators } from '../db/authenticators.ts';
+import { listPasskeys } from '../db/passkeys.ts';
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { pickLang } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
@@ -18,7 +19,10 @@ const DONE: Record<string, MessageKey> = {
   added: 'account.done.added',
   renamed: 'account.done.renamed',
   removed: 'account.done.removed',
-  disabled: 'account.done.disabled',
+  'passkey-added': 'passkeys.done.added',
+  'passkey-renamed': 'passkeys.done.renamed',
+  'passkey-removed': 'passkeys.done.removed',
+  disabled: 'passkeys.done.disabled',
   session: 'account.done.session',
 };
 
@@ -29,11 +33,18 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
   const t = tr(ctx);
   const lang = pickLang(ctx);
   const authenticators = await listAuthenticators(deps.db, user.id);
+  const passkeys = await listPasskeys(deps.db, user.id);
   const recoveryCodesLeft = await countUnusedRecoveryCodes(deps.db, user.id);
   const sessions = await listSessions(deps.db, user.id);
   const reasons = requiredReasons(t, user, workspace);
   const done = typeof ctx.query.done === 'string' ? DONE[ctx.query.done] : undefined;
-  const enrolled = authenticators.length > 0;
+  const factorCount = authenticators.length + passkeys.length;
+  const enrolled = factorCount > 0;
+  // One list, oldest first: both kinds are second factors alike (rules 1–6).
+  const factors = [
+    ...authenticators.map((a) => ({ ...a, kind: 'app' as const, segment: 'authenticators' })),
+    ...passkeys.map((p) => ({ ...p, kind: 'passkey' as const, segment: 'passkeys' })),
+  ].sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
   await renderConsolePage(
     ctx,
     'account/home',
@@ -47,18 +58,21 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
       policy: t(`account.policy.${workspace.mfa_policy}` as MessageKey),
       workspaceName: workspace.display_name,
       reasons,
-      authenticators: authenticators.map((a) => ({
-        id: a.id,
-        label: a.label,
-        created: formatTime(a.created_at, lang),
-        createdIso: new Date(a.created_at).toISOString(),
-        lastUsed: formatTime(a.last_used_at, lang),
-        renameHref: `${ACCOUNT_HOME}/authenticators/${a.id}/rename`,
+      factors: factors.map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        type: t(f.kind === 'app' ? 'passkeys.type.app' : 'passkeys.type.passkey'),
+        label: f.label,
+        created: formatTime(f.created_at, lang),
+        createdIso: new Date(f.created_at).toISOString(),
+        lastUsed: formatTime(f.last_used_at, lang),
+        renameHref: `${ACCOUNT_HOME}/${f.segment}/${f.id}/rename`,
         // The last one is not removed on its own: that is turning MFA off, which has its own rules.
-        removeHref: authenticators.length > 1 ? `${ACCOUNT_HOME}/authenticators/${a.id}/remove` : undefined,
+        removeHref: factorCount > 1 ? `${ACCOUNT_HOME}/${f.segment}/${f.id}/remove` : undefined,
       })),
       recoveryCodesLeft,
       addHref: `${ACCOUNT_HOME}/authenticators/new`,
+      addPasskeyHref: `${ACCOUNT_HOME}/passkeys/new`,
       regenerateHref: enrolled ? `${ACCOUNT_HOME}/recovery-codes/new` : undefined,
       disableHref: enrolled && reasons.length === 0 ? `${ACCOUNT_HOME}/mfa/off` : undefined,
       sessions: sessions.map((s) => ({

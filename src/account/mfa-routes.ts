@@ -5,10 +5,11 @@ import Router from '@koa/router';
 import type { AccountDeps } from './spec.ts';
 import { assertCsrf, consoleState } from '../console/session.ts';
 import { readForm } from '../http/form-body.ts';
-import { countAuthenticators } from '../db/authenticators.ts';
+import { countSecondFactors } from '../db/second-factors.ts';
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { checkFreshProof, disableMfa, regenerateRecoveryCodes } from '../mfa/self-service.ts';
-import { ACCOUNT_HOME, auditChange, proofError, readProof, renderConfirm, renderRefusal, requiredReasons, tr, type PageError } from './common.ts';
+import { ACCOUNT_HOME, auditChange, proofError, renderConfirm, renderRefusal, requiredReasons, tr, type PageError } from './common.ts';
+import { freshView, readProof } from './fresh-proof.ts';
 import { renderRecoveryCodes } from './codes-page.ts';
 import { doneHref } from './home.ts';
 
@@ -25,14 +26,14 @@ async function showRegenerate(deps: AccountDeps, ctx: Context, error?: PageError
       lead: t('account.regenerate.lead', { count: String(left) }),
       action: REGENERATE,
       submit: t('account.regenerate.submit'),
-      fresh: 'otp',
+      fresh: await freshView(deps, consoleState(ctx).user.id),
       error: error?.message,
     },
     error?.status,
   );
 }
 
-async function showDisable(ctx: Context, error?: PageError) {
+async function showDisable(deps: AccountDeps, ctx: Context, error?: PageError) {
   const t = tr(ctx);
   await renderConfirm(
     ctx,
@@ -42,16 +43,16 @@ async function showDisable(ctx: Context, error?: PageError) {
       action: DISABLE,
       submit: t('account.disable.submit'),
       danger: true,
-      fresh: 'otp',
+      fresh: await freshView(deps, consoleState(ctx).user.id),
       error: error?.message,
     },
     error?.status,
   );
 }
 
-/** Recovery codes belong to an authenticator setup; without one there is nothing to recover. */
+/** Recovery codes belong to a second factor; without one there is nothing to recover. */
 async function requireEnrolled(deps: AccountDeps, ctx: Context): Promise<boolean> {
-  if ((await countAuthenticators(deps.db, consoleState(ctx).user.id)) > 0) return true;
+  if ((await countSecondFactors(deps.db, consoleState(ctx).user.id)) > 0) return true;
   ctx.redirect(ACCOUNT_HOME);
   return false;
 }
@@ -70,7 +71,7 @@ export function mfaRoutes(deps: AccountDeps): Router {
     const { user } = consoleState(ctx);
     const t = tr(ctx);
     const now = deps.clock.now();
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(deps, form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, {
         action: 'mfa.recovery_codes_regenerate',
@@ -99,7 +100,7 @@ export function mfaRoutes(deps: AccountDeps): Router {
     const t = tr(ctx);
     const reasons = requiredReasons(t, user, workspace);
     if (reasons.length) return renderRefusal(ctx, t('account.disable.refused'), reasons);
-    await showDisable(ctx);
+    await showDisable(deps, ctx);
   });
 
   router.post(DISABLE, async (ctx) => {
@@ -121,10 +122,10 @@ export function mfaRoutes(deps: AccountDeps): Router {
       return renderRefusal(ctx, t('account.disable.refused'), reasons);
     }
     const now = deps.clock.now();
-    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(form, ctx), now);
+    const proof = await checkFreshProof(deps.db, deps.dataKey, user, readProof(deps, form, ctx), now);
     if (!proof.ok) {
       await auditChange(deps.db, ctx, { action: 'mfa.disable', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason: proof.reason } });
-      return showDisable(ctx, proofError(t, proof, now));
+      return showDisable(deps, ctx, proofError(t, proof, now));
     }
     const result = await disableMfa(deps.db, user.id, session.id);
     await auditChange(deps.db, ctx, {
@@ -134,6 +135,7 @@ export function mfaRoutes(deps: AccountDeps): Router {
       targetId: user.id,
       details: {
         authenticators_removed: result.authenticators,
+        passkeys_removed: result.passkeys,
         recovery_codes_removed: result.recoveryCodes,
         ended_oidc_artefacts: result.ended.oidcArtefacts,
         ended_console_sessions: result.ended.consoleSessions,

@@ -4,11 +4,21 @@ import type Router from '@koa/router';
 import type { AccountDeps } from './spec.ts';
 import { homeRoutes } from './home.ts';
 import { addAuthenticatorRoutes } from './add-authenticator.ts';
-import { authenticatorRoutes } from './authenticator-routes.ts';
+import { factorRoutes } from './factor-routes.ts';
+import { APP, PASSKEY } from './factor-kinds.ts';
+import { addPasskeyRoutes } from './add-passkey.ts';
 import { mfaRoutes } from './mfa-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 
 export function accountPages(deps: AccountDeps): Router[] {
   // "new" is matched before ":id" routes (it is not a UUID either way).
-  return [homeRoutes(deps), addAuthenticatorRoutes(deps), authenticatorRoutes(deps), mfaRoutes(deps), sessionRoutes(deps)];
+  return [
+    homeRoutes(deps),
+    addAuthenticatorRoutes(deps),
+    addPasskeyRoutes(deps),
+    factorRoutes(deps, APP),
+    factorRoutes(deps, PASSKEY),
+    mfaRoutes(deps),
+    sessionRoutes(deps),
+  ];
 }

@@ -5,6 +5,7 @@ import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
 import * as secondFactorHelp from './areas/second-factor-help.ts';
 import * as labels from './areas/labels.ts';
+import * as accountPasskeys from './areas/account-passkeys.ts';
 
 // Sign-in, errors and other shared pages; each console area keeps its messages in ./areas/.
 const core = {
@@ -109,6 +110,16 @@ const core = {
   'home.lead': 'This is an OpenID Connect provider. Sign in from an application that uses it.',
 } as const;
 
-export const en = { ...core, ...consoleArea.en, ...adminUsers.en, ...adminWorkspace.en, ...account.en, ...lifecycle.en, ...secondFactorHelp.en, ...labels.en };
+export const en = {
+  ...core,
+  ...consoleArea.en,
+  ...adminUsers.en,
+  ...adminWorkspace.en,
+  ...account.en,
+  ...lifecycle.en,
+  ...secondFactorHelp.en,
+  ...labels.en,
+  ...accountPasskeys.en,
+};
 
 export type MessageKey = keyof typeof en;

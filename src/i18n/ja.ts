@@ -6,6 +6,7 @@ import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
 import * as secondFactorHelp from './areas/second-factor-help.ts';
 import * as labels from './areas/labels.ts';
+import * as accountPasskeys from './areas/account-passkeys.ts';
 
 const core = {
   'lang.name': '日本語',
@@ -117,4 +118,5 @@ export const ja: Record<MessageKey, string> = {
   ...lifecycle.ja,
   ...secondFactorHelp.ja,
   ...labels.ja,
+  ...accountPasskeys.ja,
 };

@@ -1,6 +1,7 @@
 // A user's own changes to their MFA (/account). Every change is confirmed with a fresh proof — a
-// TOTP code from an authenticator the user already has (checkTotp: throttled, single-use), or the
-// password for a user who has none — so a session left open on a shared computer, or a stolen
+// TOTP code from an authenticator app the user already has (checkTotp: throttled, single-use), a
+// signed answer from one of their passkeys (checkPasskey: same throttle, challenge used once), or
+// the password for a user who has neither — so a session left open on a shared computer, or a stolen
 // console cookie, cannot quietly add an attacker's phone or switch MFA off.
 import { deleteModelsOfAccount } from '../db/oidc-models.ts';
 import { deleteConsoleSessionsOfExcept } from '../db/console-sessions.ts';
@@ -14,28 +15,45 @@ import {
   lockAuthenticatorsOf,
   renameAuthenticator as renameRow,
 } from '../db/authenticators.ts';
+import { countPasskeys, deletePasskey, deletePasskeysOf, lockPasskeysOf, renamePasskey as renamePasskeyRow } from '../db/passkeys.ts';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from '../db/recovery-codes.ts';
 import { verifyAgainstDecoy, verifyPassword, MAX_PASSWORD_LENGTH } from '../crypto/passwords.ts';
 import { checkTotp } from './second-factor.ts';
+import { checkPasskey, type PasskeyRp } from './passkey.ts';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { beginPasswordAttempt, passwordAttemptFailed, passwordAttemptSucceeded, passwordBudgets, longest } from './password-throttle.ts';
 import { deviceNonceFor } from './device-cookie.ts';
 
-/** `deviceCookie`: the browser's raw device cookie, checked here like at the sign-in form. */
-export type FreshProof = { code: string; password: string; deviceCookie?: string | undefined };
+/**
+ * `deviceCookie`: the browser's raw device cookie, checked here like at the sign-in form.
+ * `passkey`: the browser's WebAuthn answer when the user confirmed with a passkey instead of a code;
+ * `rp` is who that answer must be addressed to (ISSUER).
+ */
+export type FreshProof = { code: string; password: string; passkey?: string; rp?: PasskeyRp; deviceCookie?: string | undefined };
+
+export type ProofMethod = 'otp' | 'passkey' | 'pwd';
 
 export type FreshResult =
-  | { ok: true; method: 'otp' | 'pwd' }
-  | { ok: false; reason: 'malformed' | 'wrong' | 'replayed'; method: 'otp' | 'pwd' }
-  | { ok: false; reason: 'locked'; method: 'otp' | 'pwd'; until: Date };
+  | { ok: true; method: ProofMethod }
+  | { ok: false; reason: 'malformed' | 'wrong' | 'replayed'; method: ProofMethod }
+  | { ok: false; reason: 'locked'; method: ProofMethod; until: Date };
 
-/** Which proof a change asks of this user: a code when they have an authenticator, else the password. */
-export async function freshMethod(db: Db, userId: string): Promise<'otp' | 'pwd'> {
-  return (await countAuthenticators(db, userId)) > 0 ? 'otp' : 'pwd';
+/** Which kinds of second factor the user can confirm a change with; neither means the password. */
+export async function freshFactors(db: Db, userId: string): Promise<{ app: boolean; passkey: boolean }> {
+  return { app: (await countAuthenticators(db, userId)) > 0, passkey: (await countPasskeys(db, userId)) > 0 };
 }
 
 export async function checkFreshProof(db: Db, dataKey: Buffer, user: UserRow, proof: FreshProof, now: Date): Promise<FreshResult> {
-  if ((await freshMethod(db, user.id)) === 'otp') {
+  const factors = await freshFactors(db, user.id);
+  // A passkey answer when one was sent (the page's passkey button), or when a passkey is all the user has.
+  if (factors.passkey && (proof.passkey || !factors.app)) {
+    if (!proof.passkey || !proof.rp) return { ok: false, reason: 'malformed', method: 'passkey' };
+    const result = await checkPasskey(db, proof.rp, user.id, proof.passkey, now);
+    if (result.ok) return { ok: true, method: 'passkey' };
+    if (result.reason === 'locked') return { ok: false, reason: 'locked', method: 'passkey', until: result.lock.until };
+    return { ok: false, reason: result.reason, method: 'passkey' };
+  }
+  if (factors.app) {
     const result = await checkTotp(db, dataKey, user.id, proof.code, now);
     if (result.ok) return { ok: true, method: 'otp' };
     if (result.reason === 'locked') return { ok: false, reason: 'locked', method: 'otp', until: result.lock.until };
@@ -78,23 +96,61 @@ export async function renameAuthenticator(db: Db, userId: string, authenticatorI
   return renameRow(db, userId, authenticatorId, label);
 }
 
+export async function renamePasskey(db: Db, userId: string, passkeyId: string, label: string): Promise<boolean> {
+  return renamePasskeyRow(db, userId, passkeyId, label);
+}
+
 export type Ended = { oidcArtefacts: number; consoleSessions: number };
 
 export type RemoveResult = { ok: true; label: string; ended: Ended } | { ok: false; reason: 'not_found' | 'last' };
 
 /**
- * Removes one authenticator, never the last: leaving a user with recovery codes and no app is a
+ * Both kinds of factor, row-locked in one order (apps, then passkeys) so that two removals — of an
+ * app and of a passkey — cannot both pass the "not the last one" check.
+ */
+async function lockSecondFactorsOf(trx: Db, userId: string) {
+  return { apps: await lockAuthenticatorsOf(trx, userId), passkeys: await lockPasskeysOf(trx, userId) };
+}
+
+/**
+ * Removes one second factor, never the last: leaving a user with recovery codes and no factor is a
  * half-state; turning MFA off is its own, rule-checked action.
  */
-export async function removeAuthenticator(db: Db, userId: string, authenticatorId: string, keepConsoleSessionId: string): Promise<RemoveResult> {
+async function removeFactor(
+  db: Db,
+  userId: string,
+  keepConsoleSessionId: string,
+  pick: (factors: Awaited<ReturnType<typeof lockSecondFactorsOf>>) => { label: string } | undefined,
+  remove: (trx: Db) => Promise<unknown>,
+): Promise<RemoveResult> {
   return db.transaction(async (trx) => {
-    const all = await lockAuthenticatorsOf(trx, userId);
-    const target = all.find((a) => a.id === authenticatorId);
+    const factors = await lockSecondFactorsOf(trx, userId);
+    const target = pick(factors);
     if (!target) return { ok: false as const, reason: 'not_found' as const };
-    if (all.length === 1) return { ok: false as const, reason: 'last' as const };
-    await deleteAuthenticator(trx, userId, authenticatorId);
+    if (factors.apps.length + factors.passkeys.length === 1) return { ok: false as const, reason: 'last' as const };
+    await remove(trx);
     return { ok: true as const, label: target.label, ended: await endOtherSessions(trx, userId, keepConsoleSessionId) };
   });
+}
+
+export async function removeAuthenticator(db: Db, userId: string, authenticatorId: string, keepConsoleSessionId: string): Promise<RemoveResult> {
+  return removeFactor(
+    db,
+    userId,
+    keepConsoleSessionId,
+    (f) => f.apps.find((a) => a.id === authenticatorId),
+    (trx) => deleteAuthenticator(trx, userId, authenticatorId),
+  );
+}
+
+export async function removePasskey(db: Db, userId: string, passkeyId: string, keepConsoleSessionId: string): Promise<RemoveResult> {
+  return removeFactor(
+    db,
+    userId,
+    keepConsoleSessionId,
+    (f) => f.passkeys.find((p) => p.id === passkeyId),
+    (trx) => deletePasskey(trx, userId, passkeyId),
+  );
 }
 
 /** A fresh set of recovery codes; every earlier code, used or not, stops working. */
@@ -111,16 +167,17 @@ export async function regenerateRecoveryCodes(db: Db, dataKey: Buffer, userId: s
   return codes;
 }
 
-/** Turns MFA off: every authenticator and recovery code goes, and other sessions end. The caller checks the rules first. */
+/** Turns MFA off: every authenticator app, passkey and recovery code goes, and other sessions end. The caller checks the rules first. */
 export async function disableMfa(
   db: Db,
   userId: string,
   keepConsoleSessionId: string,
-): Promise<{ authenticators: number; recoveryCodes: number; ended: Ended }> {
+): Promise<{ authenticators: number; passkeys: number; recoveryCodes: number; ended: Ended }> {
   return db.transaction(async (trx) => {
-    await lockAuthenticatorsOf(trx, userId);
+    await lockSecondFactorsOf(trx, userId);
     const authenticators = await deleteAuthenticatorsOf(trx, userId);
+    const passkeys = await deletePasskeysOf(trx, userId);
     const recoveryCodes = await deleteRecoveryCodes(trx, userId);
-    return { authenticators, recoveryCodes, ended: await endOtherSessions(trx, userId, keepConsoleSessionId) };
+    return { authenticators, passkeys, recoveryCodes, ended: await endOtherSessions(trx, userId, keepConsoleSessionId) };
   });
 }

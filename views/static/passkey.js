@@ -1,15 +1,20 @@
 // The browser's side of passkeys. A form marked data-passkey="register" or "authenticate" runs the
 // WebAuthn dialog with the options in the JSON element named by data-options, puts the answer in
-// its hidden "response" field and submits it. Everything marked data-passkey-only is hidden until
-// this script finds WebAuthn in the browser, so without it (or without JavaScript) the other ways
-// of signing in are all the page shows.
+// its hidden "response" field and submits it. When the form also has another way to submit (a
+// code field and its button), only the button marked data-passkey-submit runs the dialog.
+// Everything marked data-passkey-only is hidden until this script finds WebAuthn in the browser,
+// so without it (or without JavaScript) the other ways of signing in are all the page shows;
+// data-passkey-absent marks what is said only to browsers without it.
 (() => {
   const lib = window.SimpleWebAuthnBrowser;
   if (!lib || !lib.browserSupportsWebAuthn()) return;
+  for (const element of document.querySelectorAll('[data-passkey-absent]')) element.hidden = true;
   for (const element of document.querySelectorAll('[data-passkey-only]')) element.hidden = false;
   for (const form of document.querySelectorAll('form[data-passkey]')) {
     const status = form.querySelector('[data-passkey-status]');
+    const trigger = form.querySelector('[data-passkey-submit]');
     form.addEventListener('submit', async (event) => {
+      if (trigger && event.submitter !== trigger) return;
       event.preventDefault();
       if (status) status.hidden = true;
       const optionsJSON = JSON.parse(document.getElementById(form.dataset.options).textContent);

@@ -4,6 +4,7 @@
 import type { Db } from '../../db/connection.ts';
 import type { Role, UserRow, UserStatus } from '../../db/users.ts';
 import { listAuthenticators } from '../../db/authenticators.ts';
+import { listPasskeys } from '../../db/passkeys.ts';
 import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
 import { appNames, listSessions } from '../../directory/sessions.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
@@ -112,6 +113,7 @@ function actionSections(target: UserRow, actor: UserRow, allowed: Record<UserAct
 
 export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date, t: Translate) {
   const authenticators = await listAuthenticators(db, target.id);
+  const passkeys = await listPasskeys(db, target.id);
   const sessions = await listSessions(db, target.id);
   const locks = (await locksOf(db, [target], now)).get(target.id) ?? {};
   const allowed = Object.fromEntries(ACTIONS.map((a) => [a, refusalFor(actor, target, a) === undefined])) as Record<UserAction, boolean>;
@@ -127,7 +129,10 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
       mfaRequiredSince: formatTime(target.mfa_required_at),
       isMe: target.id === actor.id,
     },
-    authenticators: authenticators.map((a) => ({ label: a.label, created: formatTime(a.created_at), lastUsed: formatTime(a.last_used_at) })),
+    // Both kinds of second factor, oldest first; `kind` picks the words for the type column.
+    factors: [...authenticators.map((a) => ({ kind: 'app' as const, row: a })), ...passkeys.map((p) => ({ kind: 'passkey' as const, row: p }))]
+      .sort((a, b) => new Date(a.row.created_at).getTime() - new Date(b.row.created_at).getTime())
+      .map(({ kind, row }) => ({ kind, label: row.label, created: formatTime(row.created_at), lastUsed: formatTime(row.last_used_at) })),
     recoveryCodes: await countUnusedRecoveryCodes(db, target.id),
     sessions: sessions.map((s) => ({
       id: s.id,

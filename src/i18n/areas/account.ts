@@ -34,11 +34,12 @@ export const en = {
   'account.codes.regenerate': 'Make new recovery codes',
   'account.disable.heading': 'Turn off two-step verification',
   'account.disable.link': 'Turn off two-step verification',
-  'account.disable.hint': 'Removes all your authenticator apps and recovery codes. You will sign in with your password only, unless an app asks for more.',
+  'account.disable.hint':
+    'Removes all your authenticator apps, passkeys and recovery codes. You will sign in with your password only, unless an app asks for more.',
   'account.disable.notOffered': 'You cannot turn off two-step verification:',
   'account.disable.title': 'Turn off two-step verification',
   'account.disable.lead':
-    'All your authenticator apps and recovery codes will be removed, and you will be signed out everywhere else. You will sign in with your password only, unless an app asks for more.',
+    'All your authenticator apps, passkeys and recovery codes will be removed, and you will be signed out everywhere else. You will sign in with your password only, unless an app asks for more.',
   'account.disable.submit': 'Turn off two-step verification',
   'account.disable.refused': 'Two-step verification cannot be turned off',
   'account.done.added': 'The authenticator app was added. You can sign in with any of your apps.',
@@ -129,11 +130,12 @@ export const ja: Record<keyof typeof en, string> = {
   'account.codes.regenerate': 'リカバリーコードを再発行',
   'account.disable.heading': '多要素認証を無効にする',
   'account.disable.link': '多要素認証を無効にする',
-  'account.disable.hint': 'すべての認証アプリとリカバリーコードを削除します。アプリから求められない限り、パスワードだけでサインインするようになります。',
+  'account.disable.hint':
+    'すべての認証アプリ、パスキー、リカバリーコードを削除します。アプリから求められない限り、パスワードだけでサインインするようになります。',
   'account.disable.notOffered': '多要素認証を無効にすることはできません:',
   'account.disable.title': '多要素認証を無効にする',
   'account.disable.lead':
-    'すべての認証アプリとリカバリーコードが削除され、ほかのすべての場所からサインアウトされます。アプリから求められない限り、パスワードだけでサインインするようになります。',
+    'すべての認証アプリ、パスキー、リカバリーコードが削除され、ほかのすべての場所からサインアウトされます。アプリから求められない限り、パスワードだけでサインインするようになります。',
   'account.disable.submit': '多要素認証を無効にする',
   'account.disable.refused': '多要素認証を無効にできません',
   'account.done.added': '認証アプリを追加しました。登録済みのどの認証アプリでもサインインできます。',

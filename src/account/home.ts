@@ -7,9 +7,9 @@ import { consoleState } from '../console/session.ts';
 import { renderConsolePage } from '../console/render.ts';
 import { listAuthenticators } from '../db/authenticators.ts';
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
-import { pickLang } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { ACCOUNT_HOME, accountNav, formatTime, requiredReasons, tr } from './common.ts';
+import { ACCOUNT_HOME, accountNav, requiredReasons, tr } from './common.ts';
+import { shownTime } from '../i18n/time.ts';
 import { appNames, listSessions } from '../directory/sessions.ts';
 
 // After a change the browser is redirected here with ?done=…; only these values show a message.
@@ -26,7 +26,6 @@ export const doneHref = (what: keyof typeof DONE | string) => `${ACCOUNT_HOME}?d
 export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: { message: string; status: number }): Promise<void> {
   const { user, workspace } = consoleState(ctx);
   const t = tr(ctx);
-  const lang = pickLang(ctx);
   const authenticators = await listAuthenticators(deps.db, user.id);
   const recoveryCodesLeft = await countUnusedRecoveryCodes(deps.db, user.id);
   const sessions = await listSessions(deps.db, user.id);
@@ -49,9 +48,8 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
       authenticators: authenticators.map((a) => ({
         id: a.id,
         label: a.label,
-        created: formatTime(a.created_at, lang),
-        createdIso: new Date(a.created_at).toISOString(),
-        lastUsed: formatTime(a.last_used_at, lang),
+        created: shownTime(a.created_at, workspace.time_zone),
+        lastUsed: shownTime(a.last_used_at, workspace.time_zone),
         renameHref: `${ACCOUNT_HOME}/authenticators/${a.id}/rename`,
         // The last one is not removed on its own: that is turning MFA off, which has its own rules.
         removeHref: authenticators.length > 1 ? `${ACCOUNT_HOME}/authenticators/${a.id}/remove` : undefined,
@@ -62,7 +60,7 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
       disableHref: enrolled && reasons.length === 0 ? `${ACCOUNT_HOME}/mfa/off` : undefined,
       sessions: sessions.map((s) => ({
         id: s.id,
-        signedIn: formatTime(s.signedInAt, lang),
+        signedIn: shownTime(s.signedInAt, workspace.time_zone),
         browser: s.browser,
         apps: appNames(s.apps),
       })),

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { AdminDeps } from './spec.ts';
 import { userRoutes } from './users-routes.ts';
 import { workspaceRoutes } from './workspace-routes.ts';
+import { workspaceTimeZoneRoutes } from './workspace-time-zone-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { setPasswordRoutes } from './set-password-routes.ts';
 
@@ -11,5 +12,5 @@ export function adminPages(deps: AdminDeps): Router[] {
   const home = new Router();
   home.get('/admin', (ctx) => ctx.redirect('/admin/users'));
   // The set-password page is public (outside /admin): the guard only covers the console's prefix.
-  return [home, userRoutes(deps), workspaceRoutes(deps), auditRoutes(deps), setPasswordRoutes(deps)];
+  return [home, userRoutes(deps), workspaceRoutes(deps), workspaceTimeZoneRoutes(deps), auditRoutes(deps), setPasswordRoutes(deps)];
 }

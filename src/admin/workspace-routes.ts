@@ -16,22 +16,23 @@ import { findWorkspaceById, isMfaPolicy, MFA_POLICIES, type MfaPolicy, type Work
 import { insertAuditEvent } from '../db/audit-events.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import type { MessageKey } from '../i18n/en.ts';
+import { timeZoneChoice, timeZoneFlash } from './workspace-time-zone-view.ts';
 
 const STRICTNESS: Record<MfaPolicy, number> = { optional: 0, required_for_admins: 1, required: 2 };
 
 const policyLabel = (t: Translate, policy: MfaPolicy) => t(`workspace.policy.${policy}` as MessageKey);
 
-function actor(ctx: Context) {
+export function auditActor(ctx: Context) {
   const { user } = consoleState(ctx);
   return { workspaceId: user.workspace_id, actorType: 'user' as const, actorId: user.id, actorLabel: user.email, ...requestOrigin(ctx) };
 }
 
 /** Role check with its audit trail: only a workspace admin gets past; the refusal is recorded. */
-async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action: string, details: Record<string, unknown> = {}): Promise<boolean> {
+export async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action: string, details: Record<string, unknown> = {}): Promise<boolean> {
   const { user, workspace } = consoleState(ctx);
   if (user.role === 'workspace_admin') return false;
   await recordAudit(deps.db, {
-    ...actor(ctx),
+    ...auditActor(ctx),
     action,
     outcome: 'refused',
     targetType: 'workspace',
@@ -43,7 +44,7 @@ async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, action:
   return true;
 }
 
-async function showSettings(deps: AdminDeps, ctx: Context, workspace: WorkspaceRow, flash?: { kind: 'success' | 'error'; text: string }, status = 200) {
+export async function showSettings(deps: AdminDeps, ctx: Context, workspace: WorkspaceRow, flash?: { kind: 'success' | 'error'; text: string }, status = 200) {
   const t = translator(pickLang(ctx));
   const pending = await usersToEnrolUnder(deps.db, workspace.id, workspace.mfa_policy);
   await renderConsolePage(
@@ -60,6 +61,7 @@ async function showSettings(deps: AdminDeps, ctx: Context, workspace: WorkspaceR
         help: t(`workspace.policy.${value}.help` as MessageKey),
         current: value === workspace.mfa_policy,
       })),
+      timeZone: timeZoneChoice(workspace.time_zone, deps.clock.now()),
       pending: pending === 0 ? undefined : pending === 1 ? t('workspace.policy.pendingOne') : t('workspace.policy.pending', { count: String(pending) }),
       flash,
     },
@@ -79,7 +81,7 @@ export function workspaceRoutes(deps: AdminDeps): Router {
         ? { kind: 'success' as const, text: t('workspace.policy.saved', { policy: policyLabel(t, workspace.mfa_policy) }) }
         : ctx.query.unchanged === '1'
           ? { kind: 'success' as const, text: t('workspace.policy.unchanged', { policy: policyLabel(t, workspace.mfa_policy) }) }
-          : undefined;
+          : timeZoneFlash(t, ctx.query.time_zone, workspace.time_zone);
     await showSettings(deps, ctx, workspace, flash);
   });
 
@@ -114,7 +116,7 @@ export function workspaceRoutes(deps: AdminDeps): Router {
     await deps.db.transaction(async (trx) => {
       const change = await changeMfaPolicy(trx, current.slug, wanted);
       await insertAuditEvent(trx, {
-        ...actor(ctx),
+        ...auditActor(ctx),
         action: 'workspace.policy_change',
         outcome: 'success',
         targetType: 'workspace',

@@ -3,6 +3,8 @@ import * as adminUsers from './areas/admin-users.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
+import * as timeZone from './areas/time-zone.ts';
+import * as audit from './areas/audit.ts';
 
 // Sign-in, errors and other shared pages; each console area keeps its messages in ./areas/.
 const core = {
@@ -107,6 +109,6 @@ const core = {
   'home.lead': 'This is an OpenID Connect provider. Sign in from an application that uses it.',
 } as const;
 
-export const en = { ...core, ...consoleArea.en, ...adminUsers.en, ...adminWorkspace.en, ...account.en, ...lifecycle.en };
+export const en = { ...core, ...consoleArea.en, ...adminUsers.en, ...adminWorkspace.en, ...account.en, ...lifecycle.en, ...timeZone.en, ...audit.en };
 
 export type MessageKey = keyof typeof en;

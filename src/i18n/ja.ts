@@ -4,6 +4,8 @@ import * as adminUsers from './areas/admin-users.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
+import * as timeZone from './areas/time-zone.ts';
+import * as audit from './areas/audit.ts';
 
 const core = {
   'lang.name': '日本語',
@@ -106,4 +108,13 @@ const core = {
   'home.lead': 'これは OpenID Connect プロバイダーです。連携しているアプリからサインインしてください。',
 };
 
-export const ja: Record<MessageKey, string> = { ...core, ...consoleArea.ja, ...adminUsers.ja, ...adminWorkspace.ja, ...account.ja, ...lifecycle.ja };
+export const ja: Record<MessageKey, string> = {
+  ...core,
+  ...consoleArea.ja,
+  ...adminUsers.ja,
+  ...adminWorkspace.ja,
+  ...account.ja,
+  ...lifecycle.ja,
+  ...timeZone.ja,
+  ...audit.ja,
+};

@@ -9,25 +9,30 @@ import { appNames, listSessions } from '../../directory/sessions.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
 import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identity/email.ts';
 import { refusalFor, type UserAction } from '../access.ts';
+import { formatTime } from '../../i18n/time.ts';
 
 export const PAGE_SIZE = 25;
 
-/** A fixed, language-neutral form: the server cannot know the admin's time zone. */
-export function formatTime(value: Date | string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
+// Times are shown in the workspace's zone (`2026-11-25 09:01 JST`); the one formatter lives in
+// src/i18n/time.ts and is re-exported here for the pages that imported it from this module.
+export { formatTime };
 
 /** Lock ends as shown to the admin; `devices`: how many of the user's own browsers are locked. */
 export type Locks = { totp?: string; password?: string; devices?: number };
 
-async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date): Promise<Map<string, Locks>> {
+async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date, timeZone: string): Promise<Map<string, Locks>> {
   const found = await locksOfUsers(db, users, now);
   return new Map(
     users.map((u) => {
       const { totp, password, devices } = found.get(u.id) ?? { devices: 0 };
-      return [u.id, { ...(totp ? { totp: formatTime(totp) } : {}), ...(password ? { password: formatTime(password) } : {}), ...(devices ? { devices } : {}) }];
+      return [
+        u.id,
+        {
+          ...(totp ? { totp: formatTime(totp, timeZone) } : {}),
+          ...(password ? { password: formatTime(password, timeZone) } : {}),
+          ...(devices ? { devices } : {}),
+        },
+      ];
     }),
   );
 }
@@ -48,7 +53,7 @@ export type UserListItem = {
 /** `%`, `_` and `\` typed into the search box match themselves. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export async function userList(db: Db, workspaceId: string, query: { q: string; page: number }, now: Date) {
+export async function userList(db: Db, workspaceId: string, query: { q: string; page: number }, now: Date, timeZone: string) {
   const q = db('users as u')
     .select('u.id', 'u.name', 'u.email', 'u.role', 'u.status', 'u.mfa_required_at')
     .select(db.raw('(select count(*) from authenticators a where a.user_id = u.id)::int as authenticators'))
@@ -77,7 +82,7 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
     mfa_required_at: Date | null;
   }[];
   const shown = rows.slice(0, PAGE_SIZE);
-  const locks = await locksOf(db, shown, now);
+  const locks = await locksOf(db, shown, now, timeZone);
   const users: UserListItem[] = shown.map((r) => ({
     id: r.id,
     name: r.name,
@@ -94,10 +99,10 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
 
 const ACTIONS: UserAction[] = ['reset', 'require_mfa', 'lift_mfa', 'clear_lock', 'role', 'disable', 'enable', 'delete', 'end_session'];
 
-export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date) {
+export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date, timeZone: string) {
   const authenticators = await listAuthenticators(db, target.id);
   const sessions = await listSessions(db, target.id);
-  const locks = (await locksOf(db, [target], now)).get(target.id) ?? {};
+  const locks = (await locksOf(db, [target], now, timeZone)).get(target.id) ?? {};
   const allowed = Object.fromEntries(ACTIONS.map((a) => [a, refusalFor(actor, target, a) === undefined])) as Record<UserAction, boolean>;
   return {
     user: {
@@ -106,17 +111,21 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
       email: target.email,
       role: target.role,
       status: target.status,
-      created: formatTime(target.created_at),
+      created: formatTime(target.created_at, timeZone),
       hasPassword: target.password_hash !== null,
-      mfaRequiredSince: formatTime(target.mfa_required_at),
+      mfaRequiredSince: formatTime(target.mfa_required_at, timeZone),
       isMe: target.id === actor.id,
     },
-    authenticators: authenticators.map((a) => ({ label: a.label, created: formatTime(a.created_at), lastUsed: formatTime(a.last_used_at) })),
+    authenticators: authenticators.map((a) => ({
+      label: a.label,
+      created: formatTime(a.created_at, timeZone),
+      lastUsed: formatTime(a.last_used_at, timeZone),
+    })),
     recoveryCodes: await countUnusedRecoveryCodes(db, target.id),
     sessions: sessions.map((s) => ({
       id: s.id,
-      signedIn: formatTime(s.signedInAt),
-      expires: formatTime(s.expiresAt),
+      signedIn: formatTime(s.signedInAt, timeZone),
+      expires: formatTime(s.expiresAt, timeZone),
       amr: s.amr.join(', '),
       browser: s.browser,
       apps: appNames(s.apps),

@@ -112,6 +112,9 @@ async function showLog(deps: AdminDeps, ctx: Context): Promise<void> {
       input,
       actions: (await actionChoices(deps.db, workspace.id)).map((value) => ({ value, label: actionLabel(t, value) })),
       rows: rows.map((row) => rowView(t, row, emails, workspace)),
+      // "by {actor}" around the actor's own element: the words come from the catalogue, the
+      // actor is marked up separately.
+      by: t('audit.by').split('{actor}'),
       page,
       newerHref: page > 1 ? `/admin/audit${queryString(input, page > 2 ? { page: String(page - 1) } : {})}` : undefined,
       olderHref: hasMore ? `/admin/audit${queryString(input, { page: String(page + 1) })}` : undefined,

@@ -64,12 +64,9 @@ export function plainValue(c: DescribeContext, value: unknown, depth = 0): strin
   return '—';
 }
 
-const label = (_c: DescribeContext, value: unknown) => {
-  const name = text(value);
-  return name === undefined ? undefined : `“${name}”`;
-};
-
-const policy = (c: DescribeContext, value: unknown) => coded(c, 'workspace.policy', value);
+const quoted = (c: DescribeContext, shown: string | undefined) => (shown === undefined ? undefined : c.t('audit.quoted', { text: shown }));
+const label = (c: DescribeContext, value: unknown) => quoted(c, text(value));
+const policy = (c: DescribeContext, value: unknown) => quoted(c, coded(c, 'workspace.policy', value));
 const role = (c: DescribeContext, value: unknown) => coded(c, 'admin.users.role', value);
 const time = (c: DescribeContext, value: unknown) => (typeof value === 'string' ? formatTime(value, c.timeZone) || undefined : undefined);
 
@@ -168,6 +165,7 @@ const PHRASES: Phrase[] = [
       return entries.length ? c.t('audit.d.filters', { filters: plainValue(c, d.filters).replace(/^\((.*)\)$/s, '$1') }) : '';
     },
   },
+  { keys: ['users_to_enrol'], words: (d, c) => (count(d.users_to_enrol) ? c.t('audit.d.usersToEnrol', { count: count(d.users_to_enrol)! }) : undefined) },
   { keys: ['sessions'], words: (d, c) => (count(d.sessions) ? c.t('audit.d.sessions', { count: count(d.sessions)! }) : undefined) },
   { keys: ['role'], words: (d, c) => (role(c, d.role) ? c.t('audit.d.role', { role: role(c, d.role)! }) : undefined) },
   { keys: ['method'], words: (d, c) => (d.method === 'password' || d.method === 'link' ? c.t(`audit.d.method.${d.method}`) : undefined) },
@@ -242,7 +240,9 @@ export function detailPhrases(action: string, details: unknown, context: Describ
 }
 
 export function describeDetails(action: string, details: unknown, c: DescribeContext): string {
-  return detailPhrases(action, details, c).join(c.t('audit.separator'));
+  // Japanese brackets carry their own spacing; the catalogue's spaces around {from} and {to} suit
+  // a bare name (UTC から Asia/Tokyo) but not a quoted one (「任意」から).
+  return detailPhrases(action, details, c).join(c.t('audit.separator')).replace(/」 /g, '」').replace(/ 「/g, '「');
 }
 
 /** The action's name in the page's language; the raw name for one without a message. */

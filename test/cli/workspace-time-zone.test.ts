@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { CliSandbox, failedWithOneLine, succeeded } from './run-cli.ts';
 
 describe('tobira workspace create --time-zone, workspace set-time-zone', function () {
-  this.timeout(60000);
+  this.timeout(180_000);
   const cli = new CliSandbox();
   const tokyo = `tz-tokyo-${cli.suffix}`;
   const plain = `tz-plain-${cli.suffix}`;
@@ -57,7 +57,10 @@ describe('tobira workspace create --time-zone, workspace set-time-zone', functio
       await cli.run(['workspace', 'create', '--slug', `tz-bad-${cli.suffix}`, '--name', 'Bad', '--time-zone', 'JST']),
       /^tobira: time zone "JST" is not an IANA time zone name/,
     );
-    failedWithOneLine(await cli.run(['workspace', 'set-time-zone', '--workspace', `nope-${cli.suffix}`, '--time-zone', 'UTC']), /^tobira: no workspace with slug/);
+    failedWithOneLine(
+      await cli.run(['workspace', 'set-time-zone', '--workspace', `nope-${cli.suffix}`, '--time-zone', 'UTC']),
+      /^tobira: no workspace with slug/,
+    );
     failedWithOneLine(await cli.run(['workspace', 'set-time-zone', '--workspace', tokyo]), /needs --time-zone/);
     const { workspace, events } = await auditOf(tokyo, 'workspace.time_zone_change');
     assert.equal(workspace.time_zone, 'Asia/Tokyo');

@@ -3,6 +3,7 @@ import { changeMfaPolicy, changeTimeZone, createWorkspace, InvalidInput } from '
 import { describe, optionalString, requireOption, type Command, type CommandGroup } from '../command.ts';
 import { auditedChange, auditRefusal } from '../audit.ts';
 import { withDatabase } from '../session.ts';
+import { findWorkspaceBySlug } from '../../db/workspaces.ts';
 
 const NAME = 'workspace create';
 
@@ -159,7 +160,19 @@ Changes the time zone of a workspace's pages. Stored times, audit exports and lo
         });
       } catch (err) {
         if (err instanceof InvalidInput) {
-          await auditRefusal(db, { action: 'workspace.time_zone_change', targetType: 'workspace', details: { slug, to: zone } }, err.message);
+          // Recorded in the workspace's own log when it exists, so its admins see the attempt.
+          const workspace = await findWorkspaceBySlug(db, slug);
+          await auditRefusal(
+            db,
+            {
+              action: 'workspace.time_zone_change',
+              workspaceId: workspace?.id ?? null,
+              targetType: 'workspace',
+              targetId: workspace?.id ?? null,
+              details: { slug, to: zone },
+            },
+            err.message,
+          );
         }
         throw err;
       }

@@ -36,7 +36,9 @@ function tableRows(html: string): Row[] {
       code: m[1]!,
       time: piece(row, /<td class="when">([\s\S]*?)<\/td>/),
       timeIso: /<time datetime="([^"]+)"/.exec(row)?.[1] ?? '',
-      actor: [piece(row, /<span class="actor">([\s\S]*?)<\/span>/), piece(row, /<p class="who muted">[\s\S]*?<span class="badge">([\s\S]*?)<\/span>/)].filter(Boolean).join(' '),
+      actor: [piece(row, /<span class="actor">([\s\S]*?)<\/span>/), piece(row, /<p class="who muted">[\s\S]*?<span class="badge">([\s\S]*?)<\/span>/)]
+        .filter(Boolean)
+        .join(' '),
       action: piece(row, /<p class="what"><strong[^>]*>([\s\S]*?)<\/strong>/),
       target: piece(row, /<span class="target"[^>]*>([\s\S]*?)<\/span>/),
       outcome: piece(row, /<td class="outcome">([\s\S]*?)<\/td>/),

@@ -34,7 +34,7 @@ function recordedActions(): Set<string> {
     for (const m of source.matchAll(/\baction:\s*[^\n,]*?\?\s*'([^']+)'\s*:\s*'([^']+)'/g)) found.add(m[1]!).add(m[2]!);
     for (const m of source.matchAll(/\bconst [A-Z_]*ACTION = '([^']+)'/g)) found.add(m[1]!);
     for (const m of source.matchAll(/\bconsole: '([a-z]+)'/g)) consoles.add(m[1]!);
-    if (source.includes('`${spec.console}.sign_in`')) found.add('<console>.sign_in');
+    if (/`\$\{spec\.console\}\.sign_in`/.test(source)) found.add('<console>.sign_in');
   }
   if (found.delete('<console>.sign_in')) for (const name of consoles) found.add(`${name}.sign_in`);
   // The admin pages' own names for their actions (`reset`, `role`, …) are mapped through AUDIT_ACTION.

@@ -41,6 +41,18 @@ const coded = (c: DescribeContext, prefix: string, value: unknown): string | und
   return has(key) ? c.t(key) : code;
 };
 
+/** A message with a count, in its singular form (`….one`) for 1 where the language has one. */
+const counted = (c: DescribeContext, key: MessageKey, n: string): string => {
+  const one = `${key}.one`;
+  return n === '1' && has(one) ? c.t(one) : c.t(key, { count: n });
+};
+
+/** A message for one count detail; undefined when the value is not a count. */
+const countPhrase = (key: MessageKey, value: unknown) => (c: DescribeContext) => {
+  const n = count(value);
+  return n === undefined ? undefined : counted(c, key, n);
+};
+
 const joined = (c: DescribeContext, items: string[]) => items.join(c.t('audit.listSeparator'));
 
 /** Any JSON value as plain words, bounded in depth and length. */
@@ -102,7 +114,9 @@ const PHRASES: Phrase[] = [
     words: (d, c) => {
       const authenticators = count(d.authenticators);
       const codes = count(d.recovery_codes ?? d.recoveryCodes);
-      return authenticators && codes ? c.t('audit.d.removed', { authenticators, codes }) : undefined;
+      return authenticators && codes
+        ? c.t('audit.d.removed', { authenticators: counted(c, 'audit.n.authenticators', authenticators), codes: counted(c, 'audit.n.codes', codes) })
+        : undefined;
     },
   },
   {
@@ -110,23 +124,30 @@ const PHRASES: Phrase[] = [
     words: (d, c) => {
       const authenticators = count(d.authenticators_removed);
       const codes = count(d.recovery_codes_removed);
-      return authenticators && codes ? c.t('audit.d.removed', { authenticators, codes }) : undefined;
+      return authenticators && codes
+        ? c.t('audit.d.removed', { authenticators: counted(c, 'audit.n.authenticators', authenticators), codes: counted(c, 'audit.n.codes', codes) })
+        : undefined;
     },
   },
   { keys: ['label'], words: (d, c) => (text(d.label) ? c.t('audit.d.authenticator', { label: text(d.label)! }) : undefined) },
   {
     keys: ['recovery_codes_issued'],
-    words: (d, c) => (count(d.recovery_codes_issued) ? c.t('audit.d.codesIssued', { count: count(d.recovery_codes_issued)! }) : undefined),
+    words: (d, c) =>
+      d.recovery_codes_issued === true
+        ? c.t('audit.d.codesIssuedNew')
+        : d.recovery_codes_issued === false
+          ? ''
+          : countPhrase('audit.d.codesIssued', d.recovery_codes_issued)(c),
   },
-  { keys: ['count'], words: (d, c) => (count(d.count) ? c.t('audit.d.codesIssued', { count: count(d.count)! }) : undefined) },
+  { keys: ['count'], words: (d, c) => countPhrase('audit.d.codesIssued', d.count)(c) },
   {
     keys: ['unused_codes_replaced'],
-    words: (d, c) => (count(d.unused_codes_replaced) ? c.t('audit.d.codesReplaced', { count: count(d.unused_codes_replaced)! }) : undefined),
+    words: (d, c) => countPhrase('audit.d.codesReplaced', d.unused_codes_replaced)(c),
   },
-  { keys: ['remaining'], words: (d, c) => (count(d.remaining) ? c.t('audit.d.codesLeft', { count: count(d.remaining)! }) : undefined) },
+  { keys: ['remaining'], words: (d, c) => countPhrase('audit.d.codesLeft', d.remaining)(c) },
   { keys: ['oidcArtefacts', 'ended_oidc_artefacts'], words: (d, c) => ended(c, d.oidcArtefacts ?? d.ended_oidc_artefacts, 'audit.d.ended') },
   { keys: ['consoleSessions', 'ended_console_sessions'], words: (d, c) => ended(c, d.consoleSessions ?? d.ended_console_sessions, 'audit.d.consoleEnded') },
-  { keys: ['logout_notices'], words: (d, c) => (count(d.logout_notices) ? c.t('audit.d.appsTold', { count: count(d.logout_notices)! }) : undefined) },
+  { keys: ['logout_notices'], words: (d, c) => countPhrase('audit.d.appsTold', d.logout_notices)(c) },
   {
     keys: ['amr', 'acr'],
     words: (d, c) => {
@@ -165,13 +186,13 @@ const PHRASES: Phrase[] = [
       return entries.length ? c.t('audit.d.filters', { filters: plainValue(c, d.filters).replace(/^\((.*)\)$/s, '$1') }) : '';
     },
   },
-  { keys: ['users_to_enrol'], words: (d, c) => (count(d.users_to_enrol) ? c.t('audit.d.usersToEnrol', { count: count(d.users_to_enrol)! }) : undefined) },
-  { keys: ['sessions'], words: (d, c) => (count(d.sessions) ? c.t('audit.d.sessions', { count: count(d.sessions)! }) : undefined) },
+  { keys: ['users_to_enrol'], words: (d, c) => countPhrase('audit.d.usersToEnrol', d.users_to_enrol)(c) },
+  { keys: ['sessions'], words: (d, c) => countPhrase('audit.d.sessions', d.sessions)(c) },
   { keys: ['role'], words: (d, c) => (role(c, d.role) ? c.t('audit.d.role', { role: role(c, d.role)! }) : undefined) },
   { keys: ['method'], words: (d, c) => (d.method === 'password' || d.method === 'link' ? c.t(`audit.d.method.${d.method}`) : undefined) },
   { keys: ['via'], words: (d, c) => (d.via === 'account' || d.via === 'link' ? c.t(`audit.d.via.${d.via}`) : undefined) },
   { keys: ['proof'], words: (d, c) => (d.proof === 'otp' || d.proof === 'pwd' ? c.t(`audit.d.proof.${d.proof}`) : undefined) },
-  { keys: ['cleared'], words: (d, c) => (Array.isArray(d.cleared) ? c.t('audit.d.locksCleared', { count: String(d.cleared.length) }) : undefined) },
+  { keys: ['cleared'], words: (d, c) => (Array.isArray(d.cleared) ? counted(c, 'audit.d.locksCleared', String(d.cleared.length)) : undefined) },
   { keys: ['alreadyRequired'], words: (d, c) => (d.alreadyRequired === true ? c.t('audit.d.alreadyRequired') : d.alreadyRequired === false ? '' : undefined) },
   { keys: ['wasRequired'], words: (d, c) => (d.wasRequired === false ? c.t('audit.d.wasNotRequired') : d.wasRequired === true ? '' : undefined) },
   { keys: ['attempt'], words: (d, c) => (count(d.attempt) ? c.t('audit.d.attempt', { count: count(d.attempt)! }) : undefined) },
@@ -210,7 +231,7 @@ const PHRASES: Phrase[] = [
 function ended(c: DescribeContext, value: unknown, key: 'audit.d.ended' | 'audit.d.consoleEnded'): string | undefined {
   const n = count(value);
   if (n === undefined) return undefined;
-  return n === '0' ? '' : c.t(key, { count: n });
+  return n === '0' ? '' : counted(c, key, n);
 }
 
 /** The details of one event as phrases, in the order of the rules above; unknown keys last. */

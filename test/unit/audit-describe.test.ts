@@ -102,7 +102,7 @@ describe('audit log sentences', () => {
         { email: 'bob@example.com', authenticators: 1, recoveryCodes: 9, oidcArtefacts: 3 },
         context(enT, 'UTC', 'carol@example.com'),
       ),
-      '1 authenticators and 9 recovery codes removed — 3 app sessions and tokens ended — user: bob@example.com',
+      '1 authenticator and 9 recovery codes removed — 3 app sessions and tokens ended — user: bob@example.com',
     );
   });
 
@@ -129,7 +129,7 @@ describe('audit log sentences', () => {
         { authenticators_removed: 1, recovery_codes_removed: 10, ended_oidc_artefacts: 0, ended_console_sessions: 1, via: 'account' },
         context(),
       ),
-      '1 authenticators and 10 recovery codes removed — 1 console sessions ended — on the account page',
+      '1 authenticator and 10 recovery codes removed — 1 console session ended — on the account page',
     );
   });
 

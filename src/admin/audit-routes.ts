@@ -94,7 +94,7 @@ async function showLog(deps: AdminDeps, ctx: Context): Promise<void> {
   let filter: AuditFilter | undefined;
   let error: string | undefined;
   try {
-    filter = await resolveAuditFilter(deps.db, workspace.id, input);
+    filter = await resolveAuditFilter(deps.db, workspace.id, input, workspace.time_zone);
   } catch (err) {
     if (!(err instanceof InvalidAuditFilter)) throw err;
     error = t('audit.filter.badDate');
@@ -131,7 +131,7 @@ async function sendExport(deps: AdminDeps, ctx: Context, format: ExportFormat): 
   const input = filterInput(ctx);
   let filter: AuditFilter;
   try {
-    filter = await resolveAuditFilter(deps.db, workspace.id, input);
+    filter = await resolveAuditFilter(deps.db, workspace.id, input, workspace.time_zone);
   } catch (err) {
     if (err instanceof InvalidAuditFilter) throw new HttpError(400, 'audit.filter.badDate', err.message);
     throw err;

@@ -70,6 +70,33 @@ export function shownTime(value: Date | string | number | null | undefined, time
   return text ? { text, iso: isoTime(value) } : undefined;
 }
 
+/** The zone's offset from UTC at `date`, in milliseconds (Tokyo: +9 h). */
+function offsetAt(date: Date, timeZone: string): number {
+  const parts = formatter('en-US', timeZone, {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const n = (type: Intl.DateTimeFormatPartTypes) => Number(part(parts, type));
+  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return local - Math.floor(date.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant a calendar day (`2026-11-25`) begins in `timeZone`, so that a date typed by an admin
+ * means the day the pages show. Checked again at the result, for a day that begins in the other
+ * half of a daylight saving change than midnight UTC.
+ */
+export function startOfDay(year: number, month: number, day: number, timeZone: string): Date {
+  const midnightUtc = Date.UTC(year, month - 1, day);
+  const first = midnightUtc - offsetAt(new Date(midnightUtc), timeZone);
+  return new Date(midnightUtc - offsetAt(new Date(first), timeZone));
+}
+
 let zoneIndex: Map<string, string> | undefined;
 
 /**

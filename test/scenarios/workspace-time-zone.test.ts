@@ -157,6 +157,29 @@ describe('admin: the workspace time zone', function () {
     assert.doesNotMatch(csv.html, /JST/);
   });
 
+  it('filters the audit log by days of the workspace zone', async () => {
+    // 01:00 on the 25th in Tokyo (16:00 UTC on the 24th) is in; 00:30 on the 26th (15:30 UTC on the 25th) is out.
+    const event = (occurred_at: string, n: number) => ({
+      occurred_at,
+      action: 'test.day',
+      outcome: 'success',
+      workspace_id: tokyo.id,
+      actor_type: 'system',
+      details: JSON.stringify({ n }),
+    });
+    await tobira.db('audit_events').insert([event('2026-11-24T14:59:00.000Z', 1), event('2026-11-24T16:00:00.000Z', 2), event(AT, 3), event(LATER, 4)]);
+    const page = decodeHtml((await browser.open(`${tobira.issuer}/admin/audit?action=test.day&from=2026-11-25&to=2026-11-25`)).html);
+    assert.deepEqual(
+      [...page.matchAll(/<p class="details">n: (\d)<\/p>/g)].map((m) => m[1]),
+      ['3', '2'],
+    );
+    const json = await browser.request(`${tobira.issuer}/admin/audit/export.json?action=test.day&from=2026-11-25&to=2026-11-25`);
+    assert.deepEqual(
+      (JSON.parse(json.html) as { time: string }[]).map((r) => r.time),
+      [AT, '2026-11-24T16:00:00.000Z'],
+    );
+  });
+
   it("shows the member's own sessions on /account in the workspace zone", async () => {
     await tobira.db('authenticators').where({ user_id: member.user.id }).delete(); // signs in with the password alone
     const { page } = await openAccount(tobira, clock, member);

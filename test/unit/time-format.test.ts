@@ -1,7 +1,7 @@
 // The one time format of the admin and account pages: `2026-11-25 09:01 JST` in the workspace's
 // zone, with the zone's abbreviation where one is in common use and the offset otherwise.
 import assert from 'node:assert/strict';
-import { canonicalTimeZone, formatTime, isoTime, shownTime } from '../../src/i18n/time.ts';
+import { canonicalTimeZone, formatTime, isoTime, shownTime, startOfDay } from '../../src/i18n/time.ts';
 
 describe('time format', () => {
   it('shows UTC as UTC, 24-hour and zero-padded', () => {
@@ -51,5 +51,14 @@ describe('time format', () => {
     assert.equal(canonicalTimeZone('UTC'), 'UTC');
     assert.equal(canonicalTimeZone('utc'), 'UTC');
     for (const bad of ['', 'Mars/Olympus_Mons', 'JST', '+09:00', 'Asia/Tokyo\u0000', '../etc/passwd']) assert.equal(canonicalTimeZone(bad), undefined, bad);
+  });
+
+  it('finds when a calendar day begins in a zone, on days with a daylight saving change too', () => {
+    assert.equal(startOfDay(2026, 11, 25, 'UTC').toISOString(), '2026-11-25T00:00:00.000Z');
+    assert.equal(startOfDay(2026, 11, 25, 'Asia/Tokyo').toISOString(), '2026-11-24T15:00:00.000Z');
+    assert.equal(startOfDay(2026, 11, 25, 'Asia/Kathmandu').toISOString(), '2026-11-24T18:15:00.000Z');
+    assert.equal(startOfDay(2026, 3, 8, 'America/New_York').toISOString(), '2026-03-08T05:00:00.000Z');
+    assert.equal(startOfDay(2026, 3, 9, 'America/New_York').toISOString(), '2026-03-09T04:00:00.000Z');
+    assert.equal(startOfDay(2026, 1, 1, 'Pacific/Auckland').toISOString(), '2025-12-31T11:00:00.000Z');
   });
 });

@@ -57,6 +57,9 @@ describe('browser: the audit log as sentences in the workspace time zone', funct
     await page.getByRole('button', { name: 'Save time zone' }).click();
     assert.equal(await page.getByRole('status').innerText(), 'Times are now shown in Asia/Tokyo.');
     await page.locator('#time-zone').screenshot({ path: `${artifacts}admin-time-zone-en.png` });
+    await page.setViewportSize({ width: 390, height: 900 });
+    await page.screenshot({ path: `${artifacts}admin-time-zone-en-390.png`, fullPage: true });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the settings page fits a phone');
 
     // Events an admin meets after a lost phone, written at a known time, and one of a kind this
     // version does not know with details of an odd shape.

@@ -68,6 +68,8 @@ function rowView(t: Translate, row: AuditRow, emails: Map<string, string>, works
   let target = '';
   if (row.target_type === 'user' && row.target_id) target = emails.get(row.target_id) ?? row.target_id;
   else if (row.target_type === 'workspace' && row.target_id === workspace.id) target = workspace.slug;
+  // An authenticator's id means nothing to a reader; the details name it ("authenticator “iPhone”").
+  else if (row.target_type === 'authenticator' && typeof row.details?.label === 'string') target = '';
   else if (row.target_type) target = row.target_id ? `${row.target_type} ${clip(row.target_id, 9)}` : row.target_type;
   return {
     time: shownTime(row.occurred_at, workspace.time_zone),

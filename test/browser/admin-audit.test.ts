@@ -118,6 +118,10 @@ describe('browser: the audit log as sentences in the workspace time zone', funct
       assert.match(unknown, /(^| — |／)endpoint: https:\/\/partner\.example\/very-long-path-segment-/);
       assert.match(unknown, /(^| — |／)retries: 1(, |、)2(, |、)3( — |／|$)/);
       assert.match(unknown, /(^| — |／)ok: (no|いいえ)( — |／|$)/);
+      // The authenticator set up on the way in is named by its label, not by its id.
+      const enrolment = page.locator('tr[data-action="mfa.enrol"]').first();
+      assert.equal(await enrolment.locator('.target').count(), 0);
+      assert.match(await enrolment.locator('.details').innerText(), view.lang === 'ja' ? /^認証アプリ「Admin phone」／/ : /^authenticator “Admin phone” — /);
       const table = await page.locator('#audit-log').innerText();
       assert.doesNotMatch(table, /\{"|":/, 'no JSON in the log');
       await page.screenshot({ path: `${artifacts}admin-audit-sentences-${view.lang}-${view.width}.png`, fullPage: true });

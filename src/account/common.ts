@@ -1,7 +1,7 @@
 // Pieces every account page shares: the navigation, the fresh-proof fields and their error
 // messages, the audit record of a self-service change, and how times are shown.
 import type { Context } from 'koa';
-import { pickLang, translator, type Lang, type Translate } from '../i18n/index.ts';
+import { pickLang, translator, type Translate } from '../i18n/index.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import type { AuditEvent, AuditOutcome } from '../db/audit-events.ts';
 import type { Db } from '../db/connection.ts';
@@ -66,15 +66,6 @@ export function changeEvent(ctx: Context, event: ChangeEvent): AuditEvent {
 
 export async function auditChange(db: Db, ctx: Context, event: ChangeEvent): Promise<void> {
   await recordAudit(db, changeEvent(ctx, event));
-}
-
-/** Times in the user's language; shown in UTC and labelled so, since Tobira does not know the user's zone. */
-export function formatTime(date: Date | null, lang: Lang): string | undefined {
-  if (!date) return undefined;
-  const formatted = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(
-    new Date(date),
-  );
-  return `${formatted} UTC`;
 }
 
 export type ConfirmModel = {

@@ -8,9 +8,9 @@ import { renderConsolePage } from '../console/render.ts';
 import { listAuthenticators } from '../db/authenticators.ts';
 import { listPasskeys } from '../db/passkeys.ts';
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
-import { pickLang } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { ACCOUNT_HOME, accountNav, formatTime, requiredReasons, tr } from './common.ts';
+import { ACCOUNT_HOME, accountNav, requiredReasons, tr } from './common.ts';
+import { shownTime } from '../i18n/time.ts';
 import { appNames, listSessions } from '../directory/sessions.ts';
 import { displayName } from '../identity/display-name.ts';
 
@@ -31,7 +31,6 @@ export const doneHref = (what: keyof typeof DONE | string) => `${ACCOUNT_HOME}?d
 export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: { message: string; status: number }): Promise<void> {
   const { user, workspace } = consoleState(ctx);
   const t = tr(ctx);
-  const lang = pickLang(ctx);
   const authenticators = await listAuthenticators(deps.db, user.id);
   const passkeys = await listPasskeys(deps.db, user.id);
   const recoveryCodesLeft = await countUnusedRecoveryCodes(deps.db, user.id);
@@ -63,9 +62,8 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
         kind: f.kind,
         type: t(f.kind === 'app' ? 'passkeys.type.app' : 'passkeys.type.passkey'),
         label: f.label,
-        created: formatTime(f.created_at, lang),
-        createdIso: new Date(f.created_at).toISOString(),
-        lastUsed: formatTime(f.last_used_at, lang),
+        created: shownTime(f.created_at, workspace.time_zone),
+        lastUsed: shownTime(f.last_used_at, workspace.time_zone),
         renameHref: `${ACCOUNT_HOME}/${f.segment}/${f.id}/rename`,
         // The last one is not removed on its own: that is turning MFA off, which has its own rules.
         removeHref: factorCount > 1 ? `${ACCOUNT_HOME}/${f.segment}/${f.id}/remove` : undefined,
@@ -77,7 +75,7 @@ export async function showAccountHome(deps: AccountDeps, ctx: Context, error?: {
       disableHref: enrolled && reasons.length === 0 ? `${ACCOUNT_HOME}/mfa/off` : undefined,
       sessions: sessions.map((s) => ({
         id: s.id,
-        signedIn: formatTime(s.signedInAt, lang),
+        signedIn: shownTime(s.signedInAt, workspace.time_zone),
         browser: s.browser,
         apps: appNames(s.apps, t),
       })),

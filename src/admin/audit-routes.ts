@@ -10,11 +10,14 @@ import { consoleState } from '../console/session.ts';
 import { renderConsolePage } from '../console/render.ts';
 import { HttpError } from '../http/errors.ts';
 import { pickLang, translator, type Translate } from '../i18n/index.ts';
-import { en, type MessageKey } from '../i18n/en.ts';
+import type { MessageKey } from '../i18n/en.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import { actionChoices, auditPage, exportRecords, InvalidAuditFilter, resolveAuditFilter, userEmails, type AuditFilterInput } from '../audit/query.ts';
 import { formatExport, type ExportFormat } from '../audit/export.ts';
 import type { AuditFilter, AuditRow } from '../db/audit-events.ts';
+import type { WorkspaceRow } from '../db/workspaces.ts';
+import { actionLabel, describeDetails } from '../audit/describe.ts';
+import { shownTime } from '../i18n/time.ts';
 
 const one = (value: unknown): string => (typeof value === 'string' ? value.slice(0, 320) : '');
 
@@ -27,11 +30,6 @@ function queryString(input: AuditFilterInput, extra: Record<string, string> = {}
   for (const [key, value] of Object.entries({ ...input, ...extra })) if (value) params.set(key, value);
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-export function actionLabel(t: Translate, action: string): string {
-  const key = `audit.action.${action}`;
-  return key in en ? t(key as MessageKey) : action;
 }
 
 /** "Chrome 131 · macOS" for the common browsers; otherwise the first 40 characters. */
@@ -65,18 +63,16 @@ export function shortUserAgent(ua: string | null): string {
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-function rowView(t: Translate, row: AuditRow, emails: Map<string, string>, workspace: { id: string; slug: string }) {
+function rowView(t: Translate, row: AuditRow, emails: Map<string, string>, workspace: WorkspaceRow) {
   const actorKind = row.actor_type === 'user' ? undefined : t(`audit.actor.${row.actor_type}` as MessageKey);
   let target = '';
   if (row.target_type === 'user' && row.target_id) target = emails.get(row.target_id) ?? row.target_id;
   else if (row.target_type === 'workspace' && row.target_id === workspace.id) target = workspace.slug;
+  // An authenticator's id means nothing to a reader; the details name it ("authenticator “iPhone”").
+  else if (row.target_type === 'authenticator' && typeof row.details?.label === 'string') target = '';
   else if (row.target_type) target = row.target_id ? `${row.target_type} ${clip(row.target_id, 9)}` : row.target_type;
-  const details = JSON.stringify(row.details ?? {});
-  const time = new Date(row.occurred_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
-    time,
-    // Line-break opportunities, so the table fits the page: after the date, and between JSON members.
-    timeParts: time.split('T'),
+    time: shownTime(row.occurred_at, workspace.time_zone),
     actor: row.actor_label ?? (row.actor_type === 'user' && row.actor_id ? (emails.get(row.actor_id) ?? row.actor_id) : ''),
     actorKind,
     action: actionLabel(t, row.action),
@@ -88,8 +84,7 @@ function rowView(t: Translate, row: AuditRow, emails: Map<string, string>, works
     ip: row.ip ?? '',
     userAgent: shortUserAgent(row.user_agent),
     userAgentFull: row.user_agent ?? '',
-    details: details === '{}' ? '' : clip(details, 200).replace(/,"/g, ', "'),
-    detailsFull: details,
+    details: describeDetails(row.action, row.details, { t, timeZone: workspace.time_zone, target }),
   };
 }
 
@@ -101,7 +96,7 @@ async function showLog(deps: AdminDeps, ctx: Context): Promise<void> {
   let filter: AuditFilter | undefined;
   let error: string | undefined;
   try {
-    filter = await resolveAuditFilter(deps.db, workspace.id, input);
+    filter = await resolveAuditFilter(deps.db, workspace.id, input, workspace.time_zone);
   } catch (err) {
     if (!(err instanceof InvalidAuditFilter)) throw err;
     error = t('audit.filter.badDate');
@@ -114,11 +109,14 @@ async function showLog(deps: AdminDeps, ctx: Context): Promise<void> {
     {
       title: t('audit.title'),
       nav: adminNav(ctx, 'audit'),
-      lead: t('audit.lead', { workspace: workspace.display_name }),
+      lead: t('audit.lead', { workspace: workspace.display_name, zone: workspace.time_zone }),
       error,
       input,
       actions: (await actionChoices(deps.db, workspace.id)).map((value) => ({ value, label: actionLabel(t, value) })),
       rows: rows.map((row) => rowView(t, row, emails, workspace)),
+      // "by {actor}" around the actor's own element: the words come from the catalogue, the
+      // actor is marked up separately.
+      by: t('audit.by').split('{actor}'),
       page,
       newerHref: page > 1 ? `/admin/audit${queryString(input, page > 2 ? { page: String(page - 1) } : {})}` : undefined,
       olderHref: hasMore ? `/admin/audit${queryString(input, { page: String(page + 1) })}` : undefined,
@@ -135,7 +133,7 @@ async function sendExport(deps: AdminDeps, ctx: Context, format: ExportFormat): 
   const input = filterInput(ctx);
   let filter: AuditFilter;
   try {
-    filter = await resolveAuditFilter(deps.db, workspace.id, input);
+    filter = await resolveAuditFilter(deps.db, workspace.id, input, workspace.time_zone);
   } catch (err) {
     if (err instanceof InvalidAuditFilter) throw new HttpError(400, 'audit.filter.badDate', err.message);
     throw err;

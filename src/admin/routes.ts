@@ -5,6 +5,7 @@ import type { AdminDeps } from './spec.ts';
 import { userRoutes } from './users-routes.ts';
 import { workspaceRoutes } from './workspace-routes.ts';
 import { workspaceContactRoutes } from './workspace-contact-routes.ts';
+import { workspaceTimeZoneRoutes } from './workspace-time-zone-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { setPasswordRoutes } from './set-password-routes.ts';
 
@@ -12,5 +13,13 @@ export function adminPages(deps: AdminDeps): Router[] {
   const home = new Router();
   home.get('/admin', (ctx) => ctx.redirect('/admin/users'));
   // The set-password page is public (outside /admin): the guard only covers the console's prefix.
-  return [home, userRoutes(deps), workspaceRoutes(deps), workspaceContactRoutes(deps), auditRoutes(deps), setPasswordRoutes(deps)];
+  return [
+    home,
+    userRoutes(deps),
+    workspaceRoutes(deps),
+    workspaceContactRoutes(deps),
+    workspaceTimeZoneRoutes(deps),
+    auditRoutes(deps),
+    setPasswordRoutes(deps),
+  ];
 }

@@ -17,12 +17,13 @@ import { insertAuditEvent } from '../db/audit-events.ts';
 import { recordAudit, requestOrigin } from '../audit/record.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { helpContactForm } from './help-contact-form.ts';
+import { timeZoneChoice, timeZoneFlash } from './workspace-time-zone-view.ts';
 
 const STRICTNESS: Record<MfaPolicy, number> = { optional: 0, required_for_admins: 1, required: 2 };
 
 const policyLabel = (t: Translate, policy: MfaPolicy) => t(`workspace.policy.${policy}` as MessageKey);
 
-function actor(ctx: Context) {
+export function auditActor(ctx: Context) {
   const { user } = consoleState(ctx);
   return { workspaceId: user.workspace_id, actorType: 'user' as const, actorId: user.id, actorLabel: user.email, ...requestOrigin(ctx) };
 }
@@ -32,7 +33,7 @@ export async function refuseUnlessWorkspaceAdmin(deps: AdminDeps, ctx: Context, 
   const { user, workspace } = consoleState(ctx);
   if (user.role === 'workspace_admin') return false;
   await recordAudit(deps.db, {
-    ...actor(ctx),
+    ...auditActor(ctx),
     action,
     outcome: 'refused',
     targetType: 'workspace',
@@ -61,6 +62,7 @@ export async function showSettings(deps: AdminDeps, ctx: Context, workspace: Wor
         help: t(`workspace.policy.${value}.help` as MessageKey),
         current: value === workspace.mfa_policy,
       })),
+      timeZone: timeZoneChoice(workspace.time_zone, deps.clock.now()),
       pending: pending === 0 ? undefined : pending === 1 ? t('workspace.policy.pendingOne') : t('workspace.policy.pending', { count: String(pending) }),
       flash,
       helpContact: await helpContactForm(deps, ctx, workspace.id),
@@ -81,7 +83,7 @@ export function workspaceRoutes(deps: AdminDeps): Router {
         ? { kind: 'success' as const, text: t('workspace.policy.saved', { policy: policyLabel(t, workspace.mfa_policy) }) }
         : ctx.query.unchanged === '1'
           ? { kind: 'success' as const, text: t('workspace.policy.unchanged', { policy: policyLabel(t, workspace.mfa_policy) }) }
-          : undefined;
+          : timeZoneFlash(t, ctx.query.time_zone, workspace.time_zone);
     await showSettings(deps, ctx, workspace, flash);
   });
 
@@ -116,7 +118,7 @@ export function workspaceRoutes(deps: AdminDeps): Router {
     await deps.db.transaction(async (trx) => {
       const change = await changeMfaPolicy(trx, current.slug, wanted);
       await insertAuditEvent(trx, {
-        ...actor(ctx),
+        ...auditActor(ctx),
         action: 'workspace.policy_change',
         outcome: 'success',
         targetType: 'workspace',

@@ -6,6 +6,7 @@ import { distinctAuditActions, findAuditEvents, type AuditFilter, type AuditRow 
 import { findUserByEmail, findUserById } from '../db/users.ts';
 import { canonicalEmail } from '../identity/email.ts';
 import { auditRecord, type AuditRecord } from './export.ts';
+import { startOfDay } from '../i18n/time.ts';
 
 /** Raw filter input as it arrives from a query string or the command line. */
 export type AuditFilterInput = { user?: string; action?: string; from?: string; to?: string };
@@ -45,16 +46,22 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
- * A date (YYYY-MM-DD, a UTC day, as the page shows times in UTC) or an ISO 8601 time with a zone.
- * `endOfDay` turns a day into the start of the next one, so "to 2025-05-01" includes that day.
+ * A date (YYYY-MM-DD, a day in `timeZone`, the zone the page shows times in; UTC for the command
+ * line) or an ISO 8601 time with a zone. `endOfDay` turns a day into the start of the next one, so
+ * "to 2025-05-01" includes that day.
  */
-export function parseAuditDate(value: string, endOfDay = false): Date {
+export function parseAuditDate(value: string, endOfDay = false, timeZone = 'UTC'): Date {
   const text = value.trim();
   let date: Date;
   if (DAY.test(text)) {
     date = new Date(`${text}T00:00:00Z`);
-    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) !== text) date = new Date(NaN); // 2025-02-30
-    if (endOfDay) date = new Date(date.getTime() + 86_400_000);
+    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) !== text)
+      date = new Date(NaN); // 2025-02-30
+    else if (!Number.isNaN(date.getTime())) {
+      // The next day's start rather than +24 h: a day with a daylight saving change is 23 or 25 h.
+      const day = endOfDay ? new Date(date.getTime() + 86_400_000) : date;
+      date = startOfDay(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), timeZone);
+    }
   } else if (ISO.test(text)) {
     date = new Date(text);
   } else {
@@ -69,7 +76,7 @@ export function parseAuditDate(value: string, endOfDay = false): Date {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Turns the input into a query filter for `workspaceId`; a user of another workspace matches nothing. */
-export async function resolveAuditFilter(db: Db, workspaceId: string, input: AuditFilterInput): Promise<AuditFilter> {
+export async function resolveAuditFilter(db: Db, workspaceId: string, input: AuditFilterInput, timeZone = 'UTC'): Promise<AuditFilter> {
   const filter: AuditFilter = { workspaceId };
   const who = input.user?.trim();
   if (who) {
@@ -82,8 +89,8 @@ export async function resolveAuditFilter(db: Db, workspaceId: string, input: Aud
     filter.user = UUID.test(who) ? { id: who } : { email, ...(ours ? { id: ours.id } : {}) };
   }
   if (input.action?.trim()) filter.action = input.action.trim();
-  if (input.from?.trim()) filter.from = parseAuditDate(input.from);
-  if (input.to?.trim()) filter.before = parseAuditDate(input.to, true);
+  if (input.from?.trim()) filter.from = parseAuditDate(input.from, false, timeZone);
+  if (input.to?.trim()) filter.before = parseAuditDate(input.to, true, timeZone);
   return filter;
 }
 

@@ -17,6 +17,7 @@ export type FactsRow = UserRow & {
   ws_slug: string;
   ws_display_name: string;
   ws_mfa_policy: WorkspaceRow['mfa_policy'];
+  ws_time_zone: string;
   ws_created_at: Date;
   ws_updated_at: Date;
   authenticator_count: string | number;
@@ -27,14 +28,14 @@ export type FactsRow = UserRow & {
  * token read of src/db/oidc-models.ts, which brings the facts of a token's account along.
  */
 export function accountFactsSql(userId: string): string {
-  return `select u.*, w.slug as ws_slug, w.display_name as ws_display_name, w.mfa_policy as ws_mfa_policy,
+  return `select u.*, w.slug as ws_slug, w.display_name as ws_display_name, w.mfa_policy as ws_mfa_policy, w.time_zone as ws_time_zone,
       w.created_at as ws_created_at, w.updated_at as ws_updated_at,
       (select count(*) from authenticators a where a.user_id = u.id) as authenticator_count
     from users u join workspaces w on w.id = u.workspace_id where u.id = ${userId}`;
 }
 
 export function factsOf(row: FactsRow): AccountFacts {
-  const { ws_slug, ws_display_name, ws_mfa_policy, ws_created_at, ws_updated_at, authenticator_count, ...user } = row;
+  const { ws_slug, ws_display_name, ws_mfa_policy, ws_time_zone, ws_created_at, ws_updated_at, authenticator_count, ...user } = row;
   return {
     user: user as UserRow,
     workspace: {
@@ -42,6 +43,7 @@ export function factsOf(row: FactsRow): AccountFacts {
       slug: ws_slug,
       display_name: ws_display_name,
       mfa_policy: ws_mfa_policy,
+      time_zone: ws_time_zone,
       created_at: ws_created_at,
       updated_at: ws_updated_at,
     },

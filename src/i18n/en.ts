@@ -6,6 +6,8 @@ import * as lifecycle from './areas/lifecycle.ts';
 import * as secondFactorHelp from './areas/second-factor-help.ts';
 import * as labels from './areas/labels.ts';
 import * as accountPasskeys from './areas/account-passkeys.ts';
+import * as timeZone from './areas/time-zone.ts';
+import * as audit from './areas/audit.ts';
 
 // Sign-in, errors and other shared pages; each console area keeps its messages in ./areas/.
 const core = {
@@ -120,6 +122,8 @@ export const en = {
   ...secondFactorHelp.en,
   ...labels.en,
   ...accountPasskeys.en,
+  ...timeZone.en,
+  ...audit.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -7,6 +7,8 @@ import * as lifecycle from './areas/lifecycle.ts';
 import * as secondFactorHelp from './areas/second-factor-help.ts';
 import * as labels from './areas/labels.ts';
 import * as accountPasskeys from './areas/account-passkeys.ts';
+import * as timeZone from './areas/time-zone.ts';
+import * as audit from './areas/audit.ts';
 
 const core = {
   'lang.name': '日本語',
@@ -119,4 +121,6 @@ export const ja: Record<MessageKey, string> = {
   ...secondFactorHelp.ja,
   ...labels.ja,
   ...accountPasskeys.ja,
+  ...timeZone.ja,
+  ...audit.ja,
 };

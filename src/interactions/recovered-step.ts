@@ -17,28 +17,29 @@ import { mustEnrolAfterRemoval, removeLostAuthenticators } from '../mfa/lost-fac
 import { paths, readProgress, saveProgress, showNextStep, type Deps, type Details } from './context.ts';
 import { secondFactorRows } from './second-factors-view.ts';
 
-export const removePath = (uid: string) => `${paths(uid).self}/remove-authenticators`;
-
 async function mustEnrol(deps: Deps, userId: string): Promise<boolean> {
   const facts = await findAccountFacts(deps.db, userId);
   return facts ? mustEnrolAfterRemoval(facts.user, facts.workspace, facts.authenticatorCount) : false;
 }
+
+export const removePath = (uid: string) => `${paths(uid).self}/remove-authenticators`;
 
 export async function showRecovered(ctx: Context, deps: Deps, details: Details, user: UserRow, error?: { text: string; status: number }): Promise<void> {
   const lang = pickLang(ctx);
   const t = translator(lang);
   const p = paths(details.uid);
   const removed = readProgress(details)?.removed;
+  const facts = await findAccountFacts(deps.db, user.id);
   await renderPage(
     ctx,
     'interaction/recovered',
     {
       title: t('recovered.title'),
       remaining: await countUnusedRecoveryCodes(deps.db, user.id),
-      factors: await secondFactorRows(deps.db, user.id, lang),
+      factors: await secondFactorRows(deps.db, user.id, facts?.workspace.time_zone ?? 'UTC'),
       removed: removed?.length && !error ? t('lostPhone.factors.removed', { labels: removed.join(', ') }) : undefined,
       error: error?.text,
-      mustEnrol: await mustEnrol(deps, user.id),
+      mustEnrol: facts ? mustEnrolAfterRemoval(facts.user, facts.workspace, facts.authenticatorCount) : false,
       removeAction: removePath(details.uid),
       enrolHref: `${p.self}?use=enrol`,
       action: p.proceed,

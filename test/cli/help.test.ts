@@ -3,7 +3,17 @@
 import assert from 'node:assert/strict';
 import { CliSandbox, failedWithOneLine } from './run-cli.ts';
 
-const COMMANDS = ['migrate', 'workspace create', 'user create', 'client create', 'client update', 'client list', 'client delete', 'keys rotate'];
+const COMMANDS = [
+  'migrate',
+  'workspace create',
+  'workspace set-time-zone',
+  'user create',
+  'client create',
+  'client update',
+  'client list',
+  'client delete',
+  'keys rotate',
+];
 
 describe('tobira: help and usage errors', function () {
   this.timeout(60000);

@@ -7,7 +7,7 @@ import type * as oidc from 'openid-client';
 import type { RunningTobira } from '../../src/boot.ts';
 import { adjustableClock } from '../../src/clock.ts';
 import { startTobira, makeClient, makeUser, makeWorkspace, type TestUser } from '../helpers/tobira.ts';
-import { alertText, Browser, decodeHtml, type Page } from '../../bench/support/browser.ts';
+import { alertText, type Browser, decodeHtml, type Page } from '../../bench/support/browser.ts';
 import { discover } from '../../bench/support/rp.ts';
 import { setPolicy } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn } from '../helpers/scenario-a.ts';

@@ -94,7 +94,11 @@ describe('passkeys (WebAuthn) verified by @simplewebauthn/server against a softw
     const key = new SoftAuthenticator(rp.origin);
     await register(user, key);
     const { response } = await answer(user, key, new Date(), { origin: 'https://tobira.example.evil' });
-    assert.deepEqual(await checkPasskey(tobira.db, rp, user.user.id, response, new Date()), { ok: false, reason: 'wrong', lock: { locked: false, left: 4, nextLockSeconds: 60 } });
+    assert.deepEqual(await checkPasskey(tobira.db, rp, user.user.id, response, new Date()), {
+      ok: false,
+      reason: 'wrong',
+      lock: { locked: false, left: 4, nextLockSeconds: 60 },
+    });
   });
 
   it('refuses an assertion over a challenge Tobira did not issue, and one whose challenge expired', async () => {
@@ -102,7 +106,11 @@ describe('passkeys (WebAuthn) verified by @simplewebauthn/server against a softw
     const key = new SoftAuthenticator(rp.origin);
     await register(user, key);
     const made = await answer(user, key, new Date(), { challenge: Buffer.from('not-ours').toString('base64url') });
-    assert.deepEqual(await checkPasskey(tobira.db, rp, user.user.id, made.response, new Date()), { ok: false, reason: 'replayed', lock: { locked: false, left: 4, nextLockSeconds: 60 } });
+    assert.deepEqual(await checkPasskey(tobira.db, rp, user.user.id, made.response, new Date()), {
+      ok: false,
+      reason: 'replayed',
+      lock: { locked: false, left: 4, nextLockSeconds: 60 },
+    });
     const now = new Date();
     const stale = await answer(user, key, now);
     const result = await checkPasskey(tobira.db, rp, user.user.id, stale.response, later(now, CHALLENGE_TTL_SECONDS + 1));
@@ -118,7 +126,11 @@ describe('passkeys (WebAuthn) verified by @simplewebauthn/server against a softw
     assert.equal((await checkPasskey(tobira.db, rp, user.user.id, first.response, new Date())).ok, true);
     key.counter = 3;
     const cloned = await answer(user, key);
-    assert.deepEqual(await checkPasskey(tobira.db, rp, user.user.id, cloned.response, new Date()), { ok: false, reason: 'wrong', lock: { locked: false, left: 4, nextLockSeconds: 60 } });
+    assert.deepEqual(await checkPasskey(tobira.db, rp, user.user.id, cloned.response, new Date()), {
+      ok: false,
+      reason: 'wrong',
+      lock: { locked: false, left: 4, nextLockSeconds: 60 },
+    });
     const [row] = await listPasskeys(tobira.db, user.user.id);
     assert.equal(Number(row?.sign_count), 11);
   });
@@ -140,7 +152,11 @@ describe('passkeys (WebAuthn) verified by @simplewebauthn/server against a softw
     await register(owner, key);
     await register(other, new SoftAuthenticator(rp.origin));
     const { response } = await answer(other, key);
-    assert.deepEqual(await checkPasskey(tobira.db, rp, other.user.id, response, new Date()), { ok: false, reason: 'wrong', lock: { locked: false, left: 4, nextLockSeconds: 60 } });
+    assert.deepEqual(await checkPasskey(tobira.db, rp, other.user.id, response, new Date()), {
+      ok: false,
+      reason: 'wrong',
+      lock: { locked: false, left: 4, nextLockSeconds: 60 },
+    });
     for (const bad of ['', 'not json', '{"id":1}', JSON.stringify({ id: 'x', rawId: 'x', type: 'public-key' }), 'x'.repeat(20_000)]) {
       assert.deepEqual(await checkPasskey(tobira.db, rp, owner.user.id, bad, new Date()), { ok: false, reason: 'malformed' });
     }

@@ -63,7 +63,7 @@ export function mountCreateUser(router: Router, deps: AdminDeps): void {
       nav: adminNav(ctx, 'users'),
       user: { id: user.id, email: user.email },
       link: `${deps.provider.issuer}/set-password/${link.token}`,
-      expires: formatTime(link.expiresAt),
+      expires: formatTime(link.expiresAt, consoleState(ctx).workspace.time_zone),
     });
   });
 }

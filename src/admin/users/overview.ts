@@ -12,25 +12,30 @@ import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identi
 import { refusalFor, type UserAction } from '../access.ts';
 import { displayName } from '../../identity/display-name.ts';
 import type { Translate } from '../../i18n/index.ts';
+import { formatTime } from '../../i18n/time.ts';
 
 export const PAGE_SIZE = 25;
 
-/** A fixed, language-neutral form: the server cannot know the admin's time zone. */
-export function formatTime(value: Date | string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
+// Times are shown in the workspace's zone (`2026-11-25 09:01 JST`); the one formatter lives in
+// src/i18n/time.ts and is re-exported here for the pages that imported it from this module.
+export { formatTime };
 
 /** Lock ends as shown to the admin; `devices`: how many of the user's own browsers are locked. */
 export type Locks = { totp?: string; password?: string; devices?: number };
 
-async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date): Promise<Map<string, Locks>> {
+async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date, timeZone: string): Promise<Map<string, Locks>> {
   const found = await locksOfUsers(db, users, now);
   return new Map(
     users.map((u) => {
       const { totp, password, devices } = found.get(u.id) ?? { devices: 0 };
-      return [u.id, { ...(totp ? { totp: formatTime(totp) } : {}), ...(password ? { password: formatTime(password) } : {}), ...(devices ? { devices } : {}) }];
+      return [
+        u.id,
+        {
+          ...(totp ? { totp: formatTime(totp, timeZone) } : {}),
+          ...(password ? { password: formatTime(password, timeZone) } : {}),
+          ...(devices ? { devices } : {}),
+        },
+      ];
     }),
   );
 }
@@ -51,7 +56,7 @@ export type UserListItem = {
 /** `%`, `_` and `\` typed into the search box match themselves. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export async function userList(db: Db, workspaceId: string, query: { q: string; page: number }, now: Date) {
+export async function userList(db: Db, workspaceId: string, query: { q: string; page: number }, now: Date, timeZone: string) {
   const q = db('users as u')
     .select('u.id', 'u.name', 'u.email', 'u.role', 'u.status', 'u.mfa_required_at')
     .select(db.raw('(select count(*) from authenticators a where a.user_id = u.id)::int as authenticators'))
@@ -80,7 +85,7 @@ export async function userList(db: Db, workspaceId: string, query: { q: string; 
     mfa_required_at: Date | null;
   }[];
   const shown = rows.slice(0, PAGE_SIZE);
-  const locks = await locksOf(db, shown, now);
+  const locks = await locksOf(db, shown, now, timeZone);
   const users: UserListItem[] = shown.map((r) => ({
     id: r.id,
     name: r.name,
@@ -111,11 +116,11 @@ function actionSections(target: UserRow, actor: UserRow, allowed: Record<UserAct
   };
 }
 
-export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date, t: Translate) {
+export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: Date, t: Translate, timeZone: string) {
   const authenticators = await listAuthenticators(db, target.id);
   const passkeys = await listPasskeys(db, target.id);
   const sessions = await listSessions(db, target.id);
-  const locks = (await locksOf(db, [target], now)).get(target.id) ?? {};
+  const locks = (await locksOf(db, [target], now, timeZone)).get(target.id) ?? {};
   const allowed = Object.fromEntries(ACTIONS.map((a) => [a, refusalFor(actor, target, a) === undefined])) as Record<UserAction, boolean>;
   return {
     user: {
@@ -124,20 +129,20 @@ export async function userDetail(db: Db, actor: UserRow, target: UserRow, now: D
       email: target.email,
       role: target.role,
       status: target.status,
-      created: formatTime(target.created_at),
+      created: formatTime(target.created_at, timeZone),
       hasPassword: target.password_hash !== null,
-      mfaRequiredSince: formatTime(target.mfa_required_at),
+      mfaRequiredSince: formatTime(target.mfa_required_at, timeZone),
       isMe: target.id === actor.id,
     },
     // Both kinds of second factor, oldest first; `kind` picks the words for the type column.
     factors: [...authenticators.map((a) => ({ kind: 'app' as const, row: a })), ...passkeys.map((p) => ({ kind: 'passkey' as const, row: p }))]
       .sort((a, b) => new Date(a.row.created_at).getTime() - new Date(b.row.created_at).getTime())
-      .map(({ kind, row }) => ({ kind, label: row.label, created: formatTime(row.created_at), lastUsed: formatTime(row.last_used_at) })),
+      .map(({ kind, row }) => ({ kind, label: row.label, created: formatTime(row.created_at, timeZone), lastUsed: formatTime(row.last_used_at, timeZone) })),
     recoveryCodes: await countUnusedRecoveryCodes(db, target.id),
     sessions: sessions.map((s) => ({
       id: s.id,
-      signedIn: formatTime(s.signedInAt),
-      expires: formatTime(s.expiresAt),
+      signedIn: formatTime(s.signedInAt, timeZone),
+      expires: formatTime(s.expiresAt, timeZone),
       amr: s.amr.join(', '),
       browser: s.browser,
       apps: appNames(s.apps, t),

@@ -34,7 +34,7 @@ const text = (value: unknown, max: number) => (typeof value === 'string' ? value
 
 export async function renderUserPage(deps: AdminDeps, ctx: Context, target: UserRow, extra: { error?: string } = {}, status = 200): Promise<void> {
   const { user: actor } = consoleState(ctx);
-  const model = await userDetail(deps.db, actor, target, deps.clock.now(), translator(pickLang(ctx)));
+  const model = await userDetail(deps.db, actor, target, deps.clock.now(), translator(pickLang(ctx)), consoleState(ctx).workspace.time_zone);
   await renderConsolePage(
     ctx,
     'admin/users/detail',
@@ -74,7 +74,7 @@ export function mountUserPages(router: Router, deps: AdminDeps): void {
     const q = text(ctx.query.q, 200);
     const requested = Number.parseInt(text(ctx.query.page, 6), 10);
     const page = Number.isSafeInteger(requested) && requested > 0 ? requested : 1;
-    const list = await userList(deps.db, workspace.id, { q, page }, deps.clock.now());
+    const list = await userList(deps.db, workspace.id, { q, page }, deps.clock.now(), workspace.time_zone);
     const t = translator(pickLang(ctx));
     const href = (p: number) => `/admin/users?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`;
     await renderConsolePage(ctx, 'admin/users/list', {

@@ -32,7 +32,7 @@ describe('languages', () => {
     (
       'Tobira OpenID Connect TOTP QR ID IP URL CSV JSON UTC UTF-8 amr acr English ' +
       'Google Microsoft Authenticator Apple Face Touch Windows Hello YubiKey FIDO2 WebAuthn ' +
-      'iPhone MacBook Android YYYY-MM-DD abcde-23456'
+      'iPhone MacBook Android Asia HTTP CSRF YYYY-MM-DD abcde-23456'
     ).split(' '),
   );
 

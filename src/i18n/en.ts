@@ -3,6 +3,7 @@ import * as adminUsers from './areas/admin-users.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
+import * as passkeySignIn from './areas/passkey-sign-in.ts';
 
 // Sign-in, errors and other shared pages; each console area keeps its messages in ./areas/.
 const core = {
@@ -107,6 +108,6 @@ const core = {
   'home.lead': 'This is an OpenID Connect provider. Sign in from an application that uses it.',
 } as const;
 
-export const en = { ...core, ...consoleArea.en, ...adminUsers.en, ...adminWorkspace.en, ...account.en, ...lifecycle.en };
+export const en = { ...core, ...consoleArea.en, ...adminUsers.en, ...adminWorkspace.en, ...account.en, ...lifecycle.en, ...passkeySignIn.en };
 
 export type MessageKey = keyof typeof en;

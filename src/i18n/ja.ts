@@ -4,6 +4,7 @@ import * as adminUsers from './areas/admin-users.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
+import * as passkeySignIn from './areas/passkey-sign-in.ts';
 
 const core = {
   'lang.name': '日本語',
@@ -106,4 +107,12 @@ const core = {
   'home.lead': 'これは OpenID Connect プロバイダーです。連携しているアプリからサインインしてください。',
 };
 
-export const ja: Record<MessageKey, string> = { ...core, ...consoleArea.ja, ...adminUsers.ja, ...adminWorkspace.ja, ...account.ja, ...lifecycle.ja };
+export const ja: Record<MessageKey, string> = {
+  ...core,
+  ...consoleArea.ja,
+  ...adminUsers.ja,
+  ...adminWorkspace.ja,
+  ...account.ja,
+  ...lifecycle.ja,
+  ...passkeySignIn.ja,
+};

@@ -10,6 +10,7 @@ import { recordAudit, requestOrigin, selfEvent } from '../audit/record.ts';
 import { checkRecoveryCode, checkTotp, type FactorResult } from '../mfa/second-factor.ts';
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
+import { countPasskeys } from '../db/passkeys.ts';
 import { minutesUntil, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
 import { finishSignIn } from './finish.ts';
 import { authFailures, locks } from '../metrics.ts';
@@ -21,6 +22,7 @@ export async function showCodePrompt(
   mode: 'totp' | 'recovery',
   error?: { key: MessageKey; vars?: Record<string, string> },
   status = 200,
+  hasPasskey = false,
 ): Promise<void> {
   const t = translator(pickLang(ctx));
   const p = paths(details.uid);
@@ -35,7 +37,8 @@ export async function showCodePrompt(
       totpAction: p.totp,
       recoveryAction: p.recovery,
       recoveryHref: `${p.self}?use=recovery`,
-      appHref: p.self,
+      appHref: `${p.self}?use=totp`,
+      passkeyHref: hasPasskey ? p.self : undefined,
       abortHref: p.abort,
     },
     status,
@@ -81,6 +84,7 @@ async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow,
     ...requestOrigin(ctx),
   };
   authFailures.inc({ factor: mode, reason: result.reason });
+  const hasPasskey = (await countPasskeys(deps.db, user.id)) > 0;
   if (result.reason !== 'malformed') {
     await recordAudit(deps.db, {
       ...audit,
@@ -95,9 +99,9 @@ async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow,
       locks.inc({ factor: 'second_factor' });
       await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'second_factor', until: until.toISOString() } });
     }
-    return showCodePrompt(ctx, details, user, mode, { key: 'totp.locked', vars: { minutes: minutesUntil(until, now) } }, 429);
+    return showCodePrompt(ctx, details, user, mode, { key: 'totp.locked', vars: { minutes: minutesUntil(until, now) } }, 429, hasPasskey);
   }
-  return showCodePrompt(ctx, details, user, mode, { key: MESSAGES[mode][result.reason] }, result.reason === 'malformed' ? 400 : 401);
+  return showCodePrompt(ctx, details, user, mode, { key: MESSAGES[mode][result.reason] }, result.reason === 'malformed' ? 400 : 401, hasPasskey);
 }
 
 export async function submitTotp(deps: Deps, ctx: Context, details: Details): Promise<void> {

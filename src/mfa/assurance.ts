@@ -4,7 +4,12 @@ export const ACR_PASSWORD = 'urn:tobira:acr:password';
 export const ACR_MFA = 'urn:tobira:acr:mfa';
 export const ACR_VALUES = [ACR_PASSWORD, ACR_MFA] as const;
 
-export type Amr = 'pwd' | 'otp' | 'mfa';
+/**
+ * RFC 8176 §2: `pwd` password, `otp` one-time code, `hwk` proof of possession of a hardware-secured
+ * key (a passkey or security key), `user` user presence verified by the authenticator (PIN or
+ * biometric), `mfa` more than one factor.
+ */
+export type Amr = 'pwd' | 'otp' | 'hwk' | 'user' | 'mfa';
 
 export type Assurance = { acr: string; amr: Amr[] };
 

@@ -14,6 +14,7 @@ import { SoftAuthenticator, type Ceremony } from '../helpers/soft-authenticator.
 import { isEnrolmentPage, isTotpPage, recoveryCodesOn } from '../helpers/mfa.ts';
 import { auditOf, enrolThroughSignIn, isPasswordForm, linkOn, nextCode, startSignIn, tokensAt } from '../helpers/scenario-a.ts';
 import { passkeyRp, registrationOptions } from '../../src/mfa/passkey.ts';
+import { confirmPasskeyEnrolment } from '../../src/mfa/passkey-enrolment.ts';
 import { assertRedirect, auditWhere, postUserAction, signedInAdmin } from '../helpers/admin.ts';
 
 /** The WebAuthn options a page hands the browser, read as passkey.js reads them. */
@@ -218,6 +219,33 @@ describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey
     await browser.submit(enrolPage, { label: 'Security key', response: key.register(optionsOn(enrolPage)) }, '/enrol-passkey');
     assert.equal((await passkeys(user)).length, 1);
   }
+
+  it('steps up a password-only session with the passkey alone (no password again) when an app asks for MFA', async () => {
+    const user = await makeUser(tobira, { workspaceSlug: optional.slug });
+    const browser = new Browser(tobira.issuer);
+    const plain = await startSignIn(config, browser, user);
+    assert.deepEqual((await tokensAt(config, plain.start, plain.page)).claims.amr, ['pwd']);
+    // The passkey arrives later (as /account adds it), on the same verified path as every registration.
+    const key = new SoftAuthenticator(origin());
+    const rp = passkeyRp(tobira.issuer);
+    const options = await registrationOptions(tobira.db, rp, { id: user.user.id, email: user.email, name: '' }, clock.now());
+    const added = await confirmPasskeyEnrolment(tobira.db, tobira.keys.dataKey, rp, {
+      userId: user.user.id,
+      label: 'Key',
+      response: key.register(options),
+      now: clock.now(),
+      audit: () => ({ action: 'mfa.passkey_enrol', outcome: 'success', actorType: 'user', actorId: user.user.id, workspaceId: user.user.workspace_id }),
+    });
+    assert.equal(added.ok, true);
+
+    const { start, page, askedForPassword } = await startSignIn(config, browser, user, { acr_values: ACR_MFA });
+    assert.equal(askedForPassword, false, 'the session stands for the password');
+    assert.ok(isPasskeyPage(page), `expected the passkey step, got ${page.status} ${page.url}`);
+    const back = await browser.submit(page, { response: key.assert(optionsOn(page)) }, '/passkey');
+    const { claims } = await tokensAt(config, start, back);
+    assert.deepEqual(claims.amr, ['pwd', 'hwk', 'user', 'mfa']);
+    assert.equal(claims.acr, ACR_MFA);
+  });
 
   it('binding a passkey over a password older than 5 minutes asks for the password again, and stores nothing', async () => {
     const user = await makeUser(tobira, { workspaceSlug: required.slug });

@@ -104,6 +104,20 @@ describe('browser: passkeys at sign-in and in the forced enrolment', function ()
     const uses = await world.tobira.db('audit_events').where({ action: 'mfa.passkey', actor_id: member.id, outcome: 'success' });
     assert.equal(uses.length, 2);
     await context.close();
+
+    // A browser without WebAuthn: the page says so, and the recovery code remains.
+    const old = await world.browser.newContext({ locale: 'en-US' });
+    await old.addInitScript(() => {
+      delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential;
+    });
+    const oldPage = await old.newPage();
+    watchErrors(oldPage);
+    await signIn(oldPage, world.seed.member.email, world.seed.member.password, EN);
+    await oldPage.getByText('This browser cannot use passkeys or security keys. Choose another way below.').waitFor();
+    assert.equal(await oldPage.getByRole('button', { name: 'Use your passkey or security key' }).isVisible(), false);
+    assert.ok(await oldPage.getByRole('link', { name: 'Use a recovery code' }).isVisible());
+    await oldPage.screenshot({ path: `${artifacts}passkey-sign-in-unsupported-en.png`, fullPage: true });
+    await old.close();
     assert.deepEqual(pageErrors, []);
   });
 

@@ -34,7 +34,7 @@ export async function showPasskeyPrompt(
 ): Promise<void> {
   const options = await authenticationOptions(deps.db, passkeyRp(deps.provider.issuer), user.id, deps.clock.now());
   // The last passkey was removed in another tab since the step was chosen: the code it is.
-  if (!options) return showCodePrompt(ctx, details, user, hasApp ? 'totp' : 'recovery');
+  if (!options) return showCodePrompt(ctx, details, user, hasApp ? 'totp' : 'recovery', error, status);
   const t = translator(pickLang(ctx));
   const p = paths(details.uid);
   await renderPage(

@@ -24,6 +24,8 @@ function optionsOn(page: Page) {
   return JSON.parse(match[1]!);
 }
 
+const METRICS = 'metrics-token-for-passkey-tests';
+
 const isPasskeyPage = (page: Page) => page.html.includes('data-passkey="authenticate"');
 
 describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey, amr hwk', function () {
@@ -35,7 +37,7 @@ describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey
   let optional: { id: string; slug: string };
 
   before(async () => {
-    tobira = await startTobira({}, { clock });
+    tobira = await startTobira({ METRICS_TOKEN: METRICS }, { clock });
     required = await makeWorkspace(tobira, 'required');
     optional = await makeWorkspace(tobira, 'optional');
     const { clientId, secret } = await makeClient(tobira);
@@ -44,6 +46,12 @@ describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey
   after(async () => tobira?.close());
 
   const origin = () => new URL(tobira.issuer).origin;
+  /** tobira_auth_failures_total for the passkey factor and this reason (0 before the first). */
+  async function passkeyFailures(reason: string): Promise<number> {
+    const text = await (await fetch(`${tobira.issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })).text();
+    const line = new RegExp(`^tobira_auth_failures_total\\{factor="passkey",reason="${reason}"\\} (\\d+)$`, 'm').exec(text);
+    return Number(line?.[1] ?? 0);
+  }
   const passkeys = (user: TestUser) => tobira.db('webauthn_credentials').where({ user_id: user.user.id });
 
   /** Enrols a passkey in the forced enrolment of a sign-in (policy required); returns the tokens' claims and the codes shown. */
@@ -160,6 +168,7 @@ describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey
     const answer = key.assert(optionsOn(first.page));
     await tokensAt(config, first.start, await first.browser.submit(first.page, { response: answer }, '/passkey'));
 
+    const counted = { replayed: await passkeyFailures('replayed'), wrong: await passkeyFailures('wrong') };
     const { browser, page } = await atPasskeyStep(user);
     let refused = await browser.submit(page, { response: answer }, '/passkey');
     assert.equal(refused.status, 401);
@@ -180,6 +189,8 @@ describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey
       (await auditOf(tobira, user.user.id, 'mfa.passkey')).map((e) => `${e.outcome}:${e.details.reason ?? ''}`),
       ['success:', 'failure:replayed', 'failure:wrong', 'failure:malformed'],
     );
+    assert.equal(await passkeyFailures('replayed'), counted.replayed + 1, 'counted in the metrics like a wrong code');
+    assert.equal(await passkeyFailures('wrong'), counted.wrong + 1);
   });
 
   it('five failed passkey answers lock the second step (429), and the lock holds for the authenticator app too', async () => {

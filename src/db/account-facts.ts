@@ -1,6 +1,7 @@
 // Everything a sign-in decision reads about one user, in one statement: the user, the workspace
-// and how many second factors (authenticator apps and passkeys) the user has. The MFA rules, findAccount and the refresh gate each
-// needed all three and read them with three queries, several times per sign-in.
+// and how many second factors (authenticator apps and passkeys) the user has. The MFA rules,
+// findAccount and the refresh gate each needed all three and read them with three queries,
+// several times per sign-in.
 import type { Db } from './connection.ts';
 import { requestMemo } from '../http/request-scope.ts';
 import type { UserRow } from './users.ts';

@@ -1,7 +1,7 @@
 // The interactive steps of an authorization request, top to bottom: password, then (when a rule
-// demands MFA) the passkey or TOTP prompt or enrolment, then consent. Every POST is bound to the interaction
-// by oidc-provider's signed, SameSite=Lax interaction cookie and the uid in the URL, so a form
-// posted from another site or for another interaction is refused.
+// demands MFA) the passkey or TOTP prompt or enrolment, then consent. Every POST is bound to the
+// interaction by oidc-provider's signed, SameSite=Lax interaction cookie and the uid in the URL,
+// so a form posted from another site or for another interaction is refused.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/errors.ts';

@@ -1,12 +1,20 @@
 // Everything a sign-in decision reads about one user, in one statement: the user, the workspace
-// and how many authenticators the user has. The MFA rules, findAccount and the refresh gate each
-// needed all three and read them with three queries, several times per sign-in.
+// and how many second factors (authenticator apps and passkeys) the user has. The MFA rules,
+// findAccount and the refresh gate each needed all three and read them with three queries,
+// several times per sign-in.
 import type { Db } from './connection.ts';
 import { requestMemo } from '../http/request-scope.ts';
 import type { UserRow } from './users.ts';
 import type { WorkspaceRow } from './workspaces.ts';
 
-export type AccountFacts = { user: UserRow; workspace: WorkspaceRow; authenticatorCount: number };
+export type AccountFacts = {
+  user: UserRow;
+  workspace: WorkspaceRow;
+  /** Second factors of any kind, apps and passkeys alike: rules 1–6 treat either as "enrolled". */
+  authenticatorCount: number;
+  /** Of those, passkeys and security keys: a sign-in offers them first. */
+  passkeyCount: number;
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,7 +28,8 @@ export type FactsRow = UserRow & {
   ws_time_zone: string;
   ws_created_at: Date;
   ws_updated_at: Date;
-  authenticator_count: string | number;
+  app_count: string | number;
+  passkey_count: string | number;
 };
 
 /**
@@ -30,12 +39,13 @@ export type FactsRow = UserRow & {
 export function accountFactsSql(userId: string): string {
   return `select u.*, w.slug as ws_slug, w.display_name as ws_display_name, w.mfa_policy as ws_mfa_policy, w.time_zone as ws_time_zone,
       w.created_at as ws_created_at, w.updated_at as ws_updated_at,
-      (select count(*) from authenticators a where a.user_id = u.id) as authenticator_count
+      (select count(*) from authenticators a where a.user_id = u.id) as app_count,
+      (select count(*) from webauthn_credentials c where c.user_id = u.id) as passkey_count
     from users u join workspaces w on w.id = u.workspace_id where u.id = ${userId}`;
 }
 
 export function factsOf(row: FactsRow): AccountFacts {
-  const { ws_slug, ws_display_name, ws_mfa_policy, ws_time_zone, ws_created_at, ws_updated_at, authenticator_count, ...user } = row;
+  const { ws_slug, ws_display_name, ws_mfa_policy, ws_time_zone, ws_created_at, ws_updated_at, app_count, passkey_count, ...user } = row;
   return {
     user: user as UserRow,
     workspace: {
@@ -47,7 +57,8 @@ export function factsOf(row: FactsRow): AccountFacts {
       created_at: ws_created_at,
       updated_at: ws_updated_at,
     },
-    authenticatorCount: Number(authenticator_count),
+    authenticatorCount: Number(app_count) + Number(passkey_count),
+    passkeyCount: Number(passkey_count),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from './connection.ts';
 import type { CanonicalEmail } from '../identity/email.ts';
+import { HAS_SECOND_FACTOR_SQL } from './second-factors.ts';
 
 export type Role = 'member' | 'user_admin' | 'workspace_admin';
 export const ROLES: readonly Role[] = ['member', 'user_admin', 'workspace_admin'];
@@ -50,12 +51,10 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
   return db<UserRow>('users').where({ id }).first();
 }
 
-/** Active users of a workspace, with one of `roles` (all roles when omitted), who have no authenticator. */
+/** Active users of a workspace, with one of `roles` (all roles when omitted), who have no second factor of any kind. */
 export async function countUsersWithoutAuthenticator(db: Db, workspaceId: string, roles?: readonly Role[]): Promise<number> {
-  const q = db('users')
-    .where({ workspace_id: workspaceId, status: 'active' })
-    .whereNotExists(db('authenticators').whereRaw('authenticators.user_id = users.id'));
-  if (roles) q.whereIn('role', roles as Role[]);
+  const q = db('users as u').where({ 'u.workspace_id': workspaceId, 'u.status': 'active' }).whereRaw(`not ${HAS_SECOND_FACTOR_SQL}`);
+  if (roles) q.whereIn('u.role', roles as Role[]);
   const row = await q.count<{ count: string }[]>({ count: '*' }).first();
   return Number(row?.count ?? 0);
 }

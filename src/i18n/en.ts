@@ -8,6 +8,7 @@ import * as labels from './areas/labels.ts';
 import * as accountPasskeys from './areas/account-passkeys.ts';
 import * as timeZone from './areas/time-zone.ts';
 import * as audit from './areas/audit.ts';
+import * as passkeySignIn from './areas/passkey-sign-in.ts';
 
 // Sign-in, errors and other shared pages; each console area keeps its messages in ./areas/.
 const core = {
@@ -124,6 +125,7 @@ export const en = {
   ...accountPasskeys.en,
   ...timeZone.en,
   ...audit.en,
+  ...passkeySignIn.en,
 };
 
 export type MessageKey = keyof typeof en;

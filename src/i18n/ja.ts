@@ -9,6 +9,7 @@ import * as labels from './areas/labels.ts';
 import * as accountPasskeys from './areas/account-passkeys.ts';
 import * as timeZone from './areas/time-zone.ts';
 import * as audit from './areas/audit.ts';
+import * as passkeySignIn from './areas/passkey-sign-in.ts';
 
 const core = {
   'lang.name': '日本語',
@@ -123,4 +124,5 @@ export const ja: Record<MessageKey, string> = {
   ...accountPasskeys.ja,
   ...timeZone.ja,
   ...audit.ja,
+  ...passkeySignIn.ja,
 };

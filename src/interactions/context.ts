@@ -28,10 +28,16 @@ export type Progress = {
   /** Sealed recovery codes waiting to be shown once. */
   codesToShow?: string;
   /** The second factor is done; the user is reading a page before going back to the app. */
-  done?: 'otp' | 'recovery';
+  done?: SecondFactorMethod;
   /** Labels of the authenticators removed after a recovery code, to say so on the next page. */
   removed?: string[];
 };
+
+/**
+ * How the second step was passed: an app's code, a recovery code, a passkey or security key
+ * (`passkey_verified` when the authenticator also verified the person, by PIN or biometric).
+ */
+export type SecondFactorMethod = 'otp' | 'recovery' | 'passkey' | 'passkey_verified';
 
 export async function loadInteraction(provider: Provider, ctx: Context): Promise<Details> {
   let details: Details;
@@ -85,6 +91,8 @@ export const paths = (uid: string) => ({
   totp: `/interaction/${uid}/totp`,
   recovery: `/interaction/${uid}/recovery`,
   enrol: `/interaction/${uid}/enrol`,
+  passkey: `/interaction/${uid}/passkey`,
+  enrolPasskey: `/interaction/${uid}/enrol-passkey`,
   proceed: `/interaction/${uid}/continue`,
   consent: `/interaction/${uid}/consent`,
   abort: `/interaction/${uid}/abort`,
@@ -103,7 +111,7 @@ export function minutesUntil(until: Date, now: Date): string {
 }
 
 /** After a POST that moved the sign-in forward, show the next step with a fresh GET. */
-export function showNextStep(ctx: Context, uid: string, use?: 'enrol'): void {
+export function showNextStep(ctx: Context, uid: string, use?: 'enrol' | 'totp'): void {
   ctx.status = 303;
   ctx.redirect(use ? `${paths(uid).self}?use=${use}` : paths(uid).self);
 }

@@ -1,5 +1,6 @@
-// Enrolment inside a sign-in: for a user who must use MFA and has no authenticator (whatever
-// their history), or who chose to replace a lost one after using a recovery code.
+// Enrolment inside a sign-in: for a user who must use MFA and has no second factor (whatever
+// their history), or who chose to replace a lost one after using a recovery code. The page offers
+// an authenticator app (submitted here) or a passkey (./passkey-enrolment-step.ts).
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { readForm, field } from '../http/form-body.ts';
@@ -13,6 +14,8 @@ import { groupedSecret, otpauthUri } from '../mfa/totp.ts';
 import { open, seal } from '../crypto/secret-box.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
 import { appName } from '../oidc/app-name.ts';
+import { passkeyRp, registrationOptions } from '../mfa/passkey.ts';
+import { jsonForScript } from '../http/json-in-html.ts';
 import { clientInfo, firstFactorIsFresh, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
 import { finishSignIn } from './finish.ts';
 
@@ -24,8 +27,9 @@ export async function showEnrolment(
   details: Details,
   progress: Progress,
   user: UserRow,
-  error?: { key: MessageKey; vars?: Record<string, string> },
+  error?: { key: MessageKey; vars?: Record<string, string>; status?: number },
   label = '',
+  passkeyLabel = '',
 ): Promise<void> {
   let sealed = progress.enrolSecret;
   if (!sealed) {
@@ -52,10 +56,17 @@ export async function showEnrolment(
       abortHref: paths(details.uid).abort,
       label,
       error: error ? t(error.key, error.vars) : undefined,
+      // A fresh challenge with every page: each is single-use (src/mfa/passkey.ts).
+      passkeyOptionsJson: jsonForScript(await registrationOptions(deps.db, passkeyRp(deps.provider.issuer), user, deps.clock.now())),
+      passkeyAction: paths(details.uid).enrolPasskey,
+      passkeyLabel,
     },
-    error ? 400 : 200,
+    error ? (error.status ?? 400) : 200,
   );
 }
+
+/** Keeps recovery codes just issued in the sign-in, sealed, until the next page shows them once. */
+export const sealCodesToShow = (dataKey: Buffer, codes: string[]): string => seal(dataKey, CODES_PURPOSE, JSON.stringify(codes));
 
 export async function showRecoveryCodes(deps: Deps, ctx: Context, details: Details, progress: Progress, user: UserRow): Promise<void> {
   const codes = JSON.parse(open(deps.dataKey, CODES_PURPOSE, progress.codesToShow!)) as string[];
@@ -70,7 +81,7 @@ export async function showRecoveryCodes(deps: Deps, ctx: Context, details: Detai
 }
 
 /** A parallel submission of the same enrolment was stored first; this one changed nothing. */
-async function showAlreadyEnrolled(ctx: Context, details: Details): Promise<void> {
+export async function showAlreadyEnrolled(ctx: Context, details: Details): Promise<void> {
   const t = translator(pickLang(ctx));
   await renderPage(ctx, 'interaction/already-enrolled', { title: t('enrol.already.title'), continueHref: paths(details.uid).self }, 409);
 }
@@ -79,7 +90,7 @@ export async function submitEnrolment(deps: Deps, ctx: Context, details: Details
   const progress = readProgress(details);
   // A repeated submission after this enrolment succeeded (a double click, a parallel request):
   // show the result the first one produced.
-  if (progress?.codesToShow || progress?.done === 'otp') return showNextStep(ctx, details.uid);
+  if (progress?.codesToShow || (progress?.done && progress.done !== 'recovery')) return showNextStep(ctx, details.uid);
   const enrolling = progress && (!progress.done || progress.done === 'recovery');
   if (details.prompt.name !== 'login' || !progress?.enrolSecret || !enrolling) {
     throw new HttpError(400, 'error.interaction', 'not at the enrolment step');
@@ -117,6 +128,6 @@ export async function submitEnrolment(deps: Deps, ctx: Context, details: Details
   }
   const next: Progress = { ...progress, enrolSecret: undefined, done: 'otp' };
   if (!result.recoveryCodes) return finishSignIn(deps, ctx, details, user, 'otp', next);
-  await saveProgress(deps, ctx, { ...next, codesToShow: seal(deps.dataKey, CODES_PURPOSE, JSON.stringify(result.recoveryCodes)) });
+  await saveProgress(deps, ctx, { ...next, codesToShow: sealCodesToShow(deps.dataKey, result.recoveryCodes) });
   showNextStep(ctx, details.uid);
 }

@@ -2,28 +2,26 @@
 // The assurance (amr, acr) is decided here and nowhere else. A sign-in that proved the password in
 // this interaction, and every further factor it asked for, leaves a device cookie for the account.
 import type { Context } from 'koa';
-import type { Deps, Details, Progress } from './context.ts';
+import type { Deps, Details, Progress, SecondFactorMethod } from './context.ts';
 import { recordAudit, requestOrigin, selfEvent } from '../audit/record.ts';
 import { ACR_MFA, PASSWORD_ONLY, type Assurance } from '../mfa/assurance.ts';
 import type { UserRow } from '../db/users.ts';
 import { signIns } from '../metrics.ts';
 import { rememberDevice } from '../mfa/device-cookie.ts';
 
-export function assuranceFor(method: 'password' | 'otp' | 'recovery'): Assurance {
+export type SignInMethod = 'password' | SecondFactorMethod;
+
+export function assuranceFor(method: SignInMethod): Assurance {
   if (method === 'otp') return { acr: ACR_MFA, amr: ['pwd', 'otp', 'mfa'] };
+  // RFC 8176 orders nothing; ours is fixed so relying parties can compare: factors, then `mfa`.
+  if (method === 'passkey') return { acr: ACR_MFA, amr: ['pwd', 'hwk', 'mfa'] };
+  if (method === 'passkey_verified') return { acr: ACR_MFA, amr: ['pwd', 'hwk', 'user', 'mfa'] };
   // RFC 8176 has no value for a recovery code; it is a second factor, so `mfa` without `otp`.
   if (method === 'recovery') return { acr: ACR_MFA, amr: ['pwd', 'mfa'] };
   return PASSWORD_ONLY;
 }
 
-export async function finishSignIn(
-  deps: Deps,
-  ctx: Context,
-  details: Details,
-  user: UserRow,
-  method: 'password' | 'otp' | 'recovery',
-  progress?: Progress,
-): Promise<void> {
+export async function finishSignIn(deps: Deps, ctx: Context, details: Details, user: UserRow, method: SignInMethod, progress?: Progress): Promise<void> {
   const assurance = assuranceFor(method);
   const now = deps.clock.now();
   signIns.inc({ acr: assurance.acr });

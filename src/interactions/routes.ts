@@ -1,12 +1,12 @@
 // The interactive steps of an authorization request, top to bottom: password, then (when a rule
-// demands MFA) the TOTP prompt or enrolment, then consent. Every POST is bound to the interaction
-// by oidc-provider's signed, SameSite=Lax interaction cookie and the uid in the URL, so a form
-// posted from another site or for another interaction is refused.
+// demands MFA) the passkey or TOTP prompt or enrolment, then consent. Every POST is bound to the
+// interaction by oidc-provider's signed, SameSite=Lax interaction cookie and the uid in the URL,
+// so a form posted from another site or for another interaction is refused.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/errors.ts';
 import type { UserRow } from '../db/users.ts';
-import { findAccountFacts } from '../db/account-facts.ts';
+import { findAccountFacts, type AccountFacts } from '../db/account-facts.ts';
 import { bindingStep, decideMfa, nextStep } from '../mfa/decision.ts';
 import {
   clientInfo,
@@ -23,6 +23,8 @@ import { showPasswordForm, submitPassword } from './password-step.ts';
 import { showCodePrompt, submitContinue, submitRecoveryCode, submitTotp } from './second-factor-step.ts';
 import { showRecovered, submitRemoval } from './recovered-step.ts';
 import { showEnrolment, showRecoveryCodes, submitEnrolment } from './enrolment-step.ts';
+import { showPasskeyPrompt, submitPasskey } from './passkey-step.ts';
+import { submitPasskeyEnrolment } from './passkey-enrolment-step.ts';
 import { showConsent, submitConsent } from './consent-step.ts';
 
 // Login-prompt reasons that an existing session satisfies with a second factor alone (step-up);
@@ -58,13 +60,25 @@ async function showLoginStep(deps: Deps, ctx: Context, details: Details): Promis
     case 'enrol':
       return showEnrolment(deps, ctx, details, progress, user);
     case 'code':
-      return showCodePrompt(deps, ctx, details, user, use === 'recovery' ? 'recovery' : 'totp');
+      return showSecondFactor(deps, ctx, details, user, facts, use);
     case 'password':
       return askPasswordBeforeBinding(deps, ctx, details, progress, user);
     case 'finish':
       // A saved progress always carries a reason (a step-up without one records request_acr).
       throw new HttpError(400, 'error.interaction', 'no second factor is needed here');
   }
+}
+
+/**
+ * A user with a passkey is offered it first, with the app's code (when they have an app) and a
+ * recovery code one link away; a user with only an app gets the code prompt as before.
+ */
+async function showSecondFactor(deps: Deps, ctx: Context, details: Details, user: UserRow, facts: AccountFacts, use: unknown): Promise<void> {
+  const hasPasskey = facts.passkeyCount > 0;
+  const hasApp = facts.authenticatorCount > facts.passkeyCount;
+  if (use === 'recovery') return showCodePrompt(deps, ctx, details, user, 'recovery', undefined, 200, hasPasskey);
+  if (hasPasskey && (use !== 'totp' || !hasApp)) return showPasskeyPrompt(deps, ctx, details, user, hasApp);
+  return showCodePrompt(deps, ctx, details, user, 'totp', undefined, 200, hasPasskey);
 }
 
 /** The password page with the reason: binding a factor needs a fresh password (src/mfa/decision.ts). */
@@ -89,8 +103,10 @@ export function interactionRoutes(deps: Deps): Router {
   );
   router.post('/interaction/:uid/login', route(submitPassword));
   router.post('/interaction/:uid/totp', route(submitTotp));
+  router.post('/interaction/:uid/passkey', route(submitPasskey));
   router.post('/interaction/:uid/recovery', route(submitRecoveryCode));
   router.post('/interaction/:uid/enrol', route(submitEnrolment));
+  router.post('/interaction/:uid/enrol-passkey', route(submitPasskeyEnrolment));
   router.post('/interaction/:uid/continue', route(submitContinue));
   router.post('/interaction/:uid/remove-authenticators', route(submitRemoval));
   router.post('/interaction/:uid/consent', route(submitConsent));

@@ -11,16 +11,29 @@ import { checkRecoveryCode, checkTotp, type FactorResult } from '../mfa/second-f
 import { countUnusedRecoveryCodes } from '../db/recovery-codes.ts';
 import { findUserById, type UserRow } from '../db/users.ts';
 import { contactSegments, helpContactOf } from '../directory/help-contact.ts';
+import { countPasskeys } from '../db/passkeys.ts';
+import { countAuthenticators } from '../db/authenticators.ts';
 import { minutesUntil, paths, readProgress, saveProgress, showNextStep, type Deps, type Details, type Progress } from './context.ts';
 import { finishSignIn } from './finish.ts';
 import { refusalText, type CodeMode } from './attempts.ts';
 import { refuseContinueWithoutFactor } from './recovered-step.ts';
 import { authFailures, locks } from '../metrics.ts';
 
-export async function showCodePrompt(deps: Deps, ctx: Context, details: Details, user: UserRow, mode: CodeMode, error?: string, status = 200): Promise<void> {
+export async function showCodePrompt(
+  deps: Deps,
+  ctx: Context,
+  details: Details,
+  user: UserRow,
+  mode: CodeMode,
+  error?: string,
+  status = 200,
+  hasPasskey = false,
+): Promise<void> {
   const t = translator(pickLang(ctx));
   const p = paths(details.uid);
   const contact = await helpContactOf(deps.db, user.workspace_id);
+  // On the recovery-code page, "use the app's code instead" only for a user who has an app.
+  const hasApp = mode === 'totp' || (await countAuthenticators(deps.db, user.id)) > 0;
   await renderPage(
     ctx,
     'interaction/totp',
@@ -32,7 +45,8 @@ export async function showCodePrompt(deps: Deps, ctx: Context, details: Details,
       totpAction: p.totp,
       recoveryAction: p.recovery,
       recoveryHref: `${p.self}?use=recovery`,
-      appHref: p.self,
+      appHref: hasApp ? `${p.self}?use=totp` : undefined,
+      passkeyHref: hasPasskey ? p.self : undefined,
       abortHref: p.abort,
       helpContact: contact ? contactSegments(contact) : undefined,
     },
@@ -64,6 +78,7 @@ async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow,
     ...requestOrigin(ctx),
   };
   authFailures.inc({ factor: mode, reason: result.reason });
+  const hasPasskey = (await countPasskeys(deps.db, user.id)) > 0;
   if (result.reason !== 'malformed') {
     await recordAudit(deps.db, {
       ...audit,
@@ -78,10 +93,10 @@ async function refuse(deps: Deps, ctx: Context, details: Details, user: UserRow,
       locks.inc({ factor: 'second_factor' });
       await recordAudit(deps.db, { ...audit, action: 'lock', outcome: 'success', details: { factor: 'second_factor', until: until.toISOString() } });
     }
-    return showCodePrompt(deps, ctx, details, user, mode, t('totp.locked', { minutes: minutesUntil(until, now) }), 429);
+    return showCodePrompt(deps, ctx, details, user, mode, t('totp.locked', { minutes: minutesUntil(until, now) }), 429, hasPasskey);
   }
   const text = refusalText(t, mode, result.reason, result.reason === 'malformed' ? undefined : result.lock);
-  return showCodePrompt(deps, ctx, details, user, mode, text, result.reason === 'malformed' ? 400 : 401);
+  return showCodePrompt(deps, ctx, details, user, mode, text, result.reason === 'malformed' ? 400 : 401, hasPasskey);
 }
 
 export async function submitTotp(deps: Deps, ctx: Context, details: Details): Promise<void> {

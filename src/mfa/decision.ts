@@ -62,5 +62,5 @@ export function standingReasons(facts: AccountFacts, client: ClientFacts): MfaRe
  * admin console) apply when that request comes, so they do not hold MFA on here.
  */
 export function mfaRequiredBy(user: UserRow, workspace: WorkspaceRow): MfaReason[] {
-  return standingReasons({ user, workspace, authenticatorCount: 0 }, { requireMfa: false }).filter((reason) => reason !== 'enrolled');
+  return standingReasons({ user, workspace, authenticatorCount: 0, passkeyCount: 0 }, { requireMfa: false }).filter((reason) => reason !== 'enrolled');
 }

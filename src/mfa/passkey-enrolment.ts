@@ -14,7 +14,8 @@ import { MAX_LABEL_LENGTH } from './enrolment.ts';
 import { challengeVerifier, parseCredentialResponse, SUPPORTED_ALGORITHMS, webauthnLibrary, type PasskeyRp } from './passkey.ts';
 
 export type PasskeyEnrolmentResult =
-  | { ok: true; passkey: PasskeyRow; recoveryCodes: string[] | undefined }
+  // `userVerified`: the authenticator verified the person (PIN, biometric) while registering.
+  | { ok: true; passkey: PasskeyRow; recoveryCodes: string[] | undefined; userVerified: boolean }
   // `rejected`: not a valid answer to a challenge we issued (stale, replayed, wrong origin, bad
   // attestation); `already`: this credential is registered already.
   | { ok: false; reason: 'malformed' | 'rejected' | 'already' };
@@ -76,6 +77,6 @@ export async function confirmPasskeyEnrolment(
       );
     }
     await recordWithChange(trx, input.audit({ passkey, recoveryCodesIssued: Boolean(recoveryCodes) }));
-    return { ok: true, passkey, recoveryCodes };
+    return { ok: true, passkey, recoveryCodes, userVerified: info.userVerified };
   });
 }

@@ -14,7 +14,7 @@ import type {
 import type { Db } from '../db/connection.ts';
 import { findPasskeyByCredentialId, listPasskeys, recordPasskeyUse, type PasskeyRow } from '../db/passkeys.ts';
 import { consumeChallenge, insertChallenge, type ChallengePurpose } from '../db/webauthn-challenges.ts';
-import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys, type LockState } from './throttle.ts';
+import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys, type AfterFailure } from './throttle.ts';
 
 // Loaded on first use: the library and its X.509/ASN.1 dependencies cost ~27 MB and ~0.3 s, which
 // a node that never sees a passkey should not pay at start (issue 9's memory and start targets).
@@ -126,7 +126,7 @@ export function parseCredentialResponse<T extends RegistrationResponseJSON | Aut
 export type PasskeyResult =
   | { ok: true; passkeyId: string; userVerified: boolean }
   | { ok: false; reason: 'malformed' }
-  | { ok: false; reason: 'wrong' | 'replayed'; lock: LockState }
+  | { ok: false; reason: 'wrong' | 'replayed'; lock: AfterFailure }
   | { ok: false; reason: 'locked'; lock: { locked: true; until: Date } };
 
 /** Checks a signed assertion for the user: lock first, then the challenge, signature and counter. */

@@ -26,7 +26,7 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
     assert.match(exp.stdout, /^Usage: tobira audit export --workspace SLUG \[--since DATE\] \[--format csv\|json\]/);
   });
 
-  it('sets up a workspace whose only admin has two authenticators and recovery codes', async () => {
+  it('sets up a workspace whose only admin has two authenticators, a passkey and recovery codes', async () => {
     workspaceId = String(succeeded(await cli.run(['workspace', 'create', '--slug', slug, '--name', 'MFA Test', '--mfa-policy', 'required', '--json'])).id);
     succeeded(await cli.run(['workspace', 'create', '--slug', otherSlug, '--name', 'Other', '--json']));
     const user = succeeded(
@@ -40,6 +40,12 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
         { user_id: userId, label: 'Old phone', secret_encrypted: 'sealed-1' },
         { user_id: userId, label: 'Tablet', secret_encrypted: 'sealed-2' },
       ]);
+      await db('webauthn_credentials').insert({
+        user_id: userId,
+        label: 'YubiKey 5',
+        credential_id: `cred-${cli.suffix}`,
+        public_key: Buffer.from('cose-key'),
+      });
       await db('recovery_codes').insert([1, 2, 3].map((n) => ({ user_id: userId, code_hash: `hash-${n}` })));
       await db('throttles')
         .insert({ key: `totp:user:${userId}`, failures: 5 })
@@ -74,7 +80,7 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
     failedWithOneLine(await cli.run(['mfa', 'reset', '--email', `nobody.${cli.suffix}@example.com`, '--reason', 'x']), /no user with e-mail "nobody\./);
   });
 
-  it('mfa reset removes authenticators and recovery codes, clears the lock, and records the reason as the operator', async () => {
+  it('mfa reset removes authenticators, passkeys and recovery codes, clears the lock, and records the reason as the operator', async () => {
     const reason = 'Ticket 4711: lost phone and recovery codes; identity checked by video call';
     const result = succeeded(await cli.run(['mfa', 'reset', '--email', email.toUpperCase(), '--reason', reason, '--json']));
     assert.deepEqual(result, {
@@ -82,11 +88,13 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
       email,
       workspace: slug,
       authenticatorsRemoved: 2,
+      passkeysRemoved: 1,
       recoveryCodesRemoved: 3,
       sessionsEnded: true,
     });
     await cli.inspect(async (db) => {
       assert.equal((await db('authenticators').where({ user_id: userId })).length, 0);
+      assert.equal((await db('webauthn_credentials').where({ user_id: userId })).length, 0);
       assert.equal((await db('recovery_codes').where({ user_id: userId })).length, 0);
       assert.equal(
         await db('throttles')
@@ -102,6 +110,7 @@ describe('tobira mfa reset, audit export, built-in clients', function () {
       assert.match(events[0].actor_label, /^cli:/);
       assert.equal(events[0].workspace_id, workspaceId);
       assert.equal(events[0].details.reason, reason);
+      assert.deepEqual([events[0].details.authenticators, events[0].details.passkeys, events[0].details.recovery_codes], [2, 1, 3]);
       const refused = await db('audit_events')
         .where({ action: 'mfa.reset', outcome: 'failure' })
         .whereRaw("details->>'email' = ?", [`nobody.${cli.suffix}@example.com`]);

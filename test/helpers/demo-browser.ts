@@ -26,11 +26,17 @@ export type DemoWorld = {
 };
 
 /** The demo RP's redirect URI is registered with its port, so the port is chosen (free) before it listens. */
-export async function startDemoWorld(): Promise<DemoWorld> {
+/**
+ * `localhostIssuer`: Tobira's issuer is http://localhost:PORT instead of 127.0.0.1, as WebAuthn
+ * needs (a secure context, and a domain for the relying-party id, never an IP address).
+ */
+export async function startDemoWorld(options: { localhostIssuer?: boolean } = {}): Promise<DemoWorld> {
   mkdirSync(artifacts, { recursive: true });
   const port = await freePort();
   const clock = adjustableClock();
-  const tobira = await startTobira({}, { embedded: true, clock });
+  const tobiraPort = options.localhostIssuer ? await freePort() : undefined;
+  const env = tobiraPort ? { PORT: String(tobiraPort), ISSUER: `http://localhost:${tobiraPort}` } : {};
+  const tobira = await startTobira(env, { embedded: true, clock });
   const base = `http://localhost:${port}`;
   const seed = (await seedDemo(tobira.db, tobira.keys.dataKey, `${base}/callback`, `${base}/`))!;
   const client = (await findClient(tobira.db, DEMO_CLIENT_ID))!;

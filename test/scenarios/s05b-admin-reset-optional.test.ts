@@ -66,6 +66,6 @@ describe('S5(b) lost phone, policy optional: an admin resets MFA, the user signs
     assert.equal(row!.workspace_id, workspace.id);
     assert.equal(row!.target_type, 'user');
     assert.ok(row!.ip && row!.user_agent !== undefined);
-    assert.deepEqual(row!.details, { email: member.email, authenticators: 1, recoveryCodes: 10 });
+    assert.deepEqual(row!.details, { email: member.email, authenticators: 1, passkeys: 0, recoveryCodes: 10 });
   });
 });

@@ -13,12 +13,13 @@ const NAME = 'mfa reset';
 
 const reset: Command = {
   name: NAME,
-  summary: "remove a user's authenticators and recovery codes and end their sessions (needs a reason)",
+  summary: "remove a user's authenticator apps, passkeys and recovery codes and end their sessions (needs a reason)",
   help: `mfa reset --email EMAIL --reason REASON
 
-Removes every authenticator app and recovery code of the user, clears a second-factor lock, and
-ends the user's sessions and tokens. The user signs in again with the password and, where two-step
-verification is required (always for the admin console), sets up a new authenticator app.
+Removes every authenticator app, passkey or security key and recovery code of the user, clears a
+second-factor lock, and ends the user's sessions and tokens. The user signs in again with the
+password and, where two-step verification is required (always for the admin console), sets up a
+new authenticator app or passkey.
 The workspace policy is not changed.
 
   --email EMAIL    the user's sign-in e-mail address
@@ -43,7 +44,7 @@ The workspace policy is not changed.
             workspaceId: user.workspace_id,
             targetType: 'user',
             targetId: user.id,
-            details: { reason, email: user.email, authenticators: result.authenticators, recovery_codes: result.recoveryCodes },
+            details: { reason, email: user.email, authenticators: result.authenticators, passkeys: result.passkeys, recovery_codes: result.recoveryCodes },
           },
         };
       });
@@ -56,15 +57,17 @@ The workspace policy is not changed.
         email: user.email,
         workspace: workspace?.slug ?? null,
         authenticatorsRemoved: removed.authenticators,
+        passkeysRemoved: removed.passkeys,
         recoveryCodesRemoved: removed.recoveryCodes,
         sessionsEnded: true,
       },
       text: describe(`Reset two-step verification of ${user.email}`, [
         ['workspace', workspace?.slug ?? '-'],
         ['authenticators removed', String(removed.authenticators)],
+        ['passkeys removed', String(removed.passkeys)],
         ['recovery codes removed', String(removed.recoveryCodes)],
         ['sessions', 'ended'],
-        ['next sign-in', 'password, then a new authenticator app where two-step verification is required'],
+        ['next sign-in', 'password, then a new authenticator app or passkey where two-step verification is required'],
       ]),
     };
   },

@@ -19,7 +19,7 @@ export const sessions: Command = {
   help: `user sessions --email EMAIL
 
 Lists the user's live sessions, newest first: when the user signed in, when the session expires,
-how (amr: pwd, otp, mfa), and the apps signed in through it. Times are in UTC.
+how (amr: pwd, otp, hwk, user, mfa), and the apps signed in through it. Times are in UTC.
 
   --email EMAIL  the user's sign-in e-mail address`,
   options: { email: { type: 'string' } },

@@ -11,6 +11,7 @@ import type { UserRow } from '../db/users.ts';
 import type { WorkspaceRow } from '../db/workspaces.ts';
 import type { AuditEvent } from '../db/audit-events.ts';
 import { deleteAuthenticator, lockAuthenticatorsOf } from '../db/authenticators.ts';
+import { deletePasskey, lockPasskeysOf } from '../db/passkeys.ts';
 import { deleteModelsOfAccount, deleteModelsOfAccountExceptSession } from '../db/oidc-models.ts';
 import { deleteConsoleSessionsOf } from '../db/console-sessions.ts';
 import { noticeEveryHolder } from '../directory/revocation.ts';
@@ -21,36 +22,50 @@ export type LostRemoval =
   | { ok: true; labels: string[]; remaining: number; ended: { oidcArtefacts: number; consoleSessions: number; logoutNotices: number } }
   | { ok: false; reason: 'none_selected' | 'not_found' };
 
+/** What the user ticked: authenticator apps and passkeys, by id. */
+export type LostFactorIds = { authenticators: string[]; passkeys: string[] };
+
 /**
- * Removes the user's authenticators `ids` (all of them the user's own, or nothing is removed) and
- * ends the user's other sessions, with one audit event per authenticator, in one transaction.
+ * Removes the user's authenticator apps and passkeys `ids` (all of them the user's own, or nothing
+ * is removed) and ends the user's other sessions, with one audit event per factor, in one transaction.
  */
 export async function removeLostAuthenticators(
   db: Db,
   user: UserRow,
-  ids: string[],
+  ids: LostFactorIds,
   keepSessionUid: string | undefined,
   audit: Omit<AuditEvent, 'action' | 'outcome' | 'targetType' | 'targetId' | 'details'>,
 ): Promise<LostRemoval> {
-  const wanted = [...new Set(ids)];
-  if (!wanted.length) return { ok: false, reason: 'none_selected' };
+  const wantedApps = [...new Set(ids.authenticators)];
+  const wantedPasskeys = [...new Set(ids.passkeys)];
+  if (!wantedApps.length && !wantedPasskeys.length) return { ok: false, reason: 'none_selected' };
   return db.transaction(async (trx) => {
-    const all = await lockAuthenticatorsOf(trx, user.id);
-    const targets = wanted.map((id) => all.find((a) => a.id === id));
-    if (targets.some((a) => !a)) return { ok: false as const, reason: 'not_found' as const };
-    for (const target of targets) await deleteAuthenticator(trx, user.id, target!.id);
+    // Apps before passkeys, as /account takes them, so two removals never wait on each other in a cycle.
+    const apps = await lockAuthenticatorsOf(trx, user.id);
+    const passkeys = await lockPasskeysOf(trx, user.id);
+    const appTargets = wantedApps.map((id) => apps.find((a) => a.id === id));
+    const passkeyTargets = wantedPasskeys.map((id) => passkeys.find((p) => p.id === id));
+    if (appTargets.some((a) => !a) || passkeyTargets.some((p) => !p)) return { ok: false as const, reason: 'not_found' as const };
+    const targets = [
+      ...appTargets.map((a) => ({ kind: 'authenticator' as const, id: a!.id, label: a!.label })),
+      ...passkeyTargets.map((p) => ({ kind: 'passkey' as const, id: p!.id, label: p!.label })),
+    ];
+    for (const target of targets) {
+      if (target.kind === 'authenticator') await deleteAuthenticator(trx, user.id, target.id);
+      else await deletePasskey(trx, user.id, target.id);
+    }
     const logoutNotices = await noticeEveryHolder(trx, user.id);
     const oidcArtefacts = keepSessionUid ? await deleteModelsOfAccountExceptSession(trx, user.id, keepSessionUid) : await deleteModelsOfAccount(trx, user.id);
     const consoleSessions = await deleteConsoleSessionsOf(trx, user.id);
     for (const target of targets) {
       await recordWithChange(trx, {
         ...audit,
-        action: 'mfa.authenticator_remove',
+        action: target.kind === 'authenticator' ? 'mfa.authenticator_remove' : 'mfa.passkey_remove',
         outcome: 'success',
-        targetType: 'authenticator',
-        targetId: target!.id,
+        targetType: target.kind,
+        targetId: target.id,
         details: {
-          label: target!.label,
+          label: target.label,
           user_id: user.id,
           after: 'recovery_code',
           ended_oidc_artefacts: oidcArtefacts,
@@ -60,8 +75,8 @@ export async function removeLostAuthenticators(
     }
     return {
       ok: true as const,
-      labels: targets.map((a) => a!.label),
-      remaining: all.length - targets.length,
+      labels: targets.map((target) => target.label),
+      remaining: apps.length + passkeys.length - targets.length,
       ended: { oidcArtefacts, consoleSessions, logoutNotices },
     };
   });

@@ -179,7 +179,8 @@ describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey
     assert.equal(refused.status, 401);
     assert.equal(
       alertText(refused.html),
-      'That passkey could not be verified. Use a passkey or security key registered for this account, or choose another way.',
+      'That passkey could not be verified. Use a passkey or security key registered for this account, or choose another way. 3 attempts left before a 1-minute pause.',
+      'from the second failure on, the tries left (as on the code prompt)',
     );
     refused = await browser.submit(refused, { response: '{"id":1}' }, '/passkey');
     assert.equal(refused.status, 400);
@@ -299,5 +300,34 @@ describe('passkeys at sign-in: the passkey step, forced enrolment with a passkey
     // Still `required`: the next sign-in enrols again (S6).
     const { page } = await startSignIn(config, new Browser(tobira.issuer), member);
     assert.ok(isEnrolmentPage(page));
+  });
+  it("after a recovery code, the lost phone's passkey is listed with the apps and removed in the same step", async () => {
+    const user = await makeUser(tobira, { workspaceSlug: required.slug });
+    const { codes } = await enrolPasskeyAtSignIn(user, new SoftAuthenticator(origin()));
+    const browser = new Browser(tobira.issuer);
+    const { page } = await startSignIn(config, browser, user);
+    assert.ok(isPasskeyPage(page));
+    const form = await browser.open(linkOn(page, '?use=recovery'));
+    const recovered = await browser.submit(form, { code: codes[0]! }, '/recovery');
+    assert.equal(recovered.status, 200);
+    assert.match(recovered.html, /<h2 id="factors-heading">Your authenticator apps and passkeys<\/h2>/);
+    const [row] = await passkeys(user);
+    assert.match(recovered.html, new RegExp(`name="passkey" value="${row.id}"`));
+    assert.match(recovered.html, /<td class="type">Passkey or security key<\/td>/);
+
+    const done = await browser.submit(recovered, { passkey: row.id }, '/remove-authenticators');
+    assert.equal(done.status, 200);
+    assert.equal(done.html.match(/role="status">([^<]*)</)?.[1], 'Removed: YubiKey 5. Your sessions in other browsers and apps have ended.');
+    assert.equal((await passkeys(user)).length, 0);
+    const [removed] = await auditOf(tobira, user.user.id, 'mfa.passkey_remove');
+    assert.deepEqual(
+      { outcome: removed?.outcome, label: removed?.details.label, after: removed?.details.after },
+      { outcome: 'success', label: 'YubiKey 5', after: 'recovery_code' },
+    );
+    // MFA is required in this workspace: with no factor left, the sign-in goes on only after enrolling.
+    assert.match(done.html, /id="must-enrol"/);
+    assert.ok(!done.html.includes('/continue"'), 'no continue button');
+    const refused = await browser.request(`${new URL(done.url).pathname}/continue`, { method: 'POST', body: new URLSearchParams({}) });
+    assert.equal(refused.status, 409);
   });
 });

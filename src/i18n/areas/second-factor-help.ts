@@ -10,6 +10,7 @@ export const en = {
   'lostPhone.withAttempts': '{message} {attempts}',
   'lostPhone.replayed': 'This code has already been used. Wait for the next code in your authenticator app and enter that one.',
   'lostPhone.factors.heading': 'Your authenticator apps',
+  'lostPhone.factors.headingWithPasskeys': 'Your authenticator apps and passkeys',
   'lostPhone.factors.lead':
     'If one of these is on the phone you lost, remove it now: that phone can no longer be used to sign in, and your sessions in other browsers and apps end. This sign-in continues.',
   'lostPhone.factors.label': 'Name',
@@ -44,6 +45,7 @@ export const ja: Record<keyof typeof en, string> = {
   'lostPhone.withAttempts': '{message}{attempts}',
   'lostPhone.replayed': 'このコードはすでに使用されています。認証アプリに次のコードが表示されるまで待ってから、そのコードを入力してください。',
   'lostPhone.factors.heading': '登録済みの認証アプリ',
+  'lostPhone.factors.headingWithPasskeys': '登録済みの認証アプリとパスキー',
   'lostPhone.factors.lead':
     '紛失したスマートフォンの認証アプリがあれば、ここで削除してください。削除すると、そのスマートフォンではサインインできなくなり、ほかのブラウザーやアプリのセッションは終了します。このサインインはそのまま続行されます。',
   'lostPhone.factors.label': '名前',

@@ -66,7 +66,13 @@ export async function submitRemoval(deps: Deps, ctx: Context, details: Details):
   const origin = { workspaceId: user.workspace_id, actorType: 'user' as const, actorId: user.id, actorLabel: user.email, ...requestOrigin(ctx) };
   // The SSO session this sign-in belongs to stays, so the sign-in can finish; any other is ended.
   const keep = details.session?.accountId === user.id ? details.session.uid : undefined;
-  const result = await removeLostAuthenticators(deps.db, user, { authenticators: form.getAll('authenticator'), passkeys: form.getAll('passkey') }, keep, origin);
+  const result = await removeLostAuthenticators(
+    deps.db,
+    user,
+    { authenticators: form.getAll('authenticator'), passkeys: form.getAll('passkey') },
+    keep,
+    origin,
+  );
   if (!result.ok) {
     if (result.reason === 'none_selected') return showRecovered(ctx, deps, details, user, { text: t('lostPhone.factors.selectOne'), status: 400 });
     await recordAudit(deps.db, {

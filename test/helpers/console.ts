@@ -23,6 +23,11 @@ export async function consoleSignIn(
   const browser = options.browser ?? new Browser(tobira.issuer);
   let page = await browser.open(`${tobira.issuer}${path}`);
   if (page.html.includes('name="password"')) page = await browser.submit(page, { email: user.email, password: user.password }, '/login');
+  // A user with a passkey is offered it first; with an app's secret in hand, take the code instead.
+  if (options.totpSecret && page.html.includes('data-passkey="authenticate"')) {
+    const link = /href="([^"]*\?use=totp)"/.exec(page.html);
+    if (link) page = await browser.open(new URL(link[1]!.replace(/&amp;/g, '&'), page.url).href);
+  }
   let totpSecret = options.totpSecret;
   let recoveryCodes: string[] | undefined;
   if (isEnrolmentPage(page)) {

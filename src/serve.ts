@@ -41,7 +41,7 @@ async function run(config: Config): Promise<void> {
     `Tobira is running at ${tobira.issuer}`,
     `  discovery:     ${tobira.issuer}/.well-known/openid-configuration`,
     `  admin console: ${tobira.issuer}/admin   (user admins and workspace admins; always with two-step verification)`,
-    `  your account:  ${tobira.issuer}/account (authenticator apps and recovery codes)`,
+    `  your account:  ${tobira.issuer}/account (authenticator apps, passkeys and recovery codes)`,
   ];
   let demo: { server: Server; url: string } | undefined;
   const demoClient = demoEnabled ? await findClient(tobira.db, DEMO_CLIENT_ID) : undefined;

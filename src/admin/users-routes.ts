@@ -3,12 +3,14 @@
 // (src/admin/access.ts).
 import Router from '@koa/router';
 import type { AdminDeps } from './spec.ts';
+import { mountUserList } from './users/list-routes.ts';
 import { mountUserPages } from './users/pages.ts';
 import { mountCreateUser } from './users/create.ts';
 import { mountUserActions } from './users/actions.ts';
 
 export function userRoutes(deps: AdminDeps): Router {
   const router = new Router();
+  mountUserList(router, deps);
   mountUserPages(router, deps);
   mountCreateUser(router, deps);
   mountUserActions(router, deps);

@@ -1,5 +1,6 @@
 import * as consoleArea from './areas/console.ts';
 import * as adminUsers from './areas/admin-users.ts';
+import * as adminUsersList from './areas/admin-users-list.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
@@ -117,6 +118,7 @@ export const en = {
   ...core,
   ...consoleArea.en,
   ...adminUsers.en,
+  ...adminUsersList.en,
   ...adminWorkspace.en,
   ...account.en,
   ...lifecycle.en,

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en.ts';
 import * as consoleArea from './areas/console.ts';
 import * as adminUsers from './areas/admin-users.ts';
+import * as adminUsersList from './areas/admin-users-list.ts';
 import * as adminWorkspace from './areas/admin-workspace.ts';
 import * as account from './areas/account.ts';
 import * as lifecycle from './areas/lifecycle.ts';
@@ -116,6 +117,7 @@ export const ja: Record<MessageKey, string> = {
   ...core,
   ...consoleArea.ja,
   ...adminUsers.ja,
+  ...adminUsersList.ja,
   ...adminWorkspace.ja,
   ...account.ja,
   ...lifecycle.ja,

@@ -33,6 +33,19 @@ export const throttleKeys = {
   passwordDevice: (accountKey: string, nonce: string) => `${accountKey}${DEVICE_KEY_INFIX}${digest(nonce)}`,
 };
 
+/**
+ * The same keys as SQL expressions over a user row's columns, for filtering the users list by lock
+ * in the database (sha256 as `digest` above, base64url without padding). Kept next to
+ * `throttleKeys` so a change of scheme changes both; the users-list tests seed keys with
+ * `throttleKeys` and find them through these.
+ */
+export const throttleKeySql = {
+  totp: (idColumn: string) => `('totp:user:' || ${idColumn}::text)`,
+  passwordAccount: (emailColumn: string) =>
+    `('password:email:' || rtrim(translate(encode(sha256(convert_to(${emailColumn}, 'UTF8')), 'base64'), '+/', '-_'), '='))`,
+  deviceInfix: DEVICE_KEY_INFIX,
+};
+
 /** The prefix shared by the device-cookie budgets of one account key. */
 export const deviceKeysOf = (accountKey: string) => `${accountKey}${DEVICE_KEY_INFIX}`;
 

@@ -5,7 +5,7 @@
 import type { CanonicalEmail } from '../identity/email.ts';
 import type { Db } from '../db/connection.ts';
 import { deleteThrottles, listLockedThrottles } from '../db/throttles.ts';
-import { deviceKeysOf, throttleKeys } from './throttle.ts';
+import { deviceKeysOf, throttleKeySql, throttleKeys } from './throttle.ts';
 
 export type UserLocks = { totp?: Date; password?: Date; devices: number };
 
@@ -45,3 +45,12 @@ export async function clearUserLocks(db: Db, user: LockedUser): Promise<string[]
     ...(deleted.some((k) => k.startsWith(keys.devices)) ? ['devices'] : []),
   ];
 }
+
+const accountKeySql = throttleKeySql.passwordAccount('u.email');
+
+/**
+ * SQL condition over `users as u` and a relation `locked_keys(key)` of the throttle keys locked now
+ * (src/db/user-list.ts provides it): the user has any lock the users list shows — second factor,
+ * password, or one of their own browsers. The same locks as `locksOfUsers`.
+ */
+export const USER_LOCKED_SQL = `exists (select 1 from locked_keys l where l.key = ${throttleKeySql.totp('u.id')} or l.key = ${accountKeySql} or starts_with(l.key, ${accountKeySql} || '${throttleKeySql.deviceInfix}'))`;

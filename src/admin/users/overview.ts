@@ -1,20 +1,18 @@
-// View models of the users pages: plain objects for the templates, never rows. The list shows
-// MFA state and locks at a glance; the detail adds authenticators, sessions, and which actions
+// View models of the users pages: plain objects for the templates, never rows. The list is in
+// ./list.ts; the detail shows authenticators, sessions, and which actions
 // the signed-in admin may take (the same rules the server enforces, src/admin/access.ts).
 import type { Db } from '../../db/connection.ts';
-import type { Role, UserRow, UserStatus } from '../../db/users.ts';
+import type { UserRow } from '../../db/users.ts';
 import { listAuthenticators } from '../../db/authenticators.ts';
 import { listPasskeys } from '../../db/passkeys.ts';
 import { countUnusedRecoveryCodes } from '../../db/recovery-codes.ts';
 import { appNames, listSessions } from '../../directory/sessions.ts';
 import { locksOfUsers } from '../../mfa/user-locks.ts';
-import { canonicalEmail, foldEmailText, type CanonicalEmail } from '../../identity/email.ts';
+import type { CanonicalEmail } from '../../identity/email.ts';
 import { refusalFor, type UserAction } from '../access.ts';
 import { displayName } from '../../identity/display-name.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { formatTime } from '../../i18n/time.ts';
-
-export const PAGE_SIZE = 25;
 
 // Times are shown in the workspace's zone (`2026-11-25 09:01 JST`); the one formatter lives in
 // src/i18n/time.ts and is re-exported here for the pages that imported it from this module.
@@ -23,7 +21,7 @@ export { formatTime };
 /** Lock ends as shown to the admin; `devices`: how many of the user's own browsers are locked. */
 export type Locks = { totp?: string; password?: string; devices?: number };
 
-async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date, timeZone: string): Promise<Map<string, Locks>> {
+export async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], now: Date, timeZone: string): Promise<Map<string, Locks>> {
   const found = await locksOfUsers(db, users, now);
   return new Map(
     users.map((u) => {
@@ -38,66 +36,6 @@ async function locksOf(db: Db, users: { id: string; email: CanonicalEmail }[], n
       ];
     }),
   );
-}
-
-export type UserListItem = {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  status: UserStatus;
-  authenticators: number;
-  recoveryCodes: number;
-  /** Rule 6: an admin or the operator requires MFA of this user. */
-  mfaRequired: boolean;
-  locks: Locks;
-};
-
-/** `%`, `_` and `\` typed into the search box match themselves. */
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-export async function userList(db: Db, workspaceId: string, query: { q: string; page: number }, now: Date, timeZone: string) {
-  const q = db('users as u')
-    .select('u.id', 'u.name', 'u.email', 'u.role', 'u.status', 'u.mfa_required_at')
-    .select(db.raw('(select count(*) from authenticators a where a.user_id = u.id)::int as authenticators'))
-    .select(db.raw('(select count(*) from recovery_codes r where r.user_id = u.id and r.used_at is null)::int as recovery_codes'))
-    .where('u.workspace_id', workspaceId)
-    .orderBy([{ column: 'u.email' }, { column: 'u.id' }])
-    .limit(PAGE_SIZE + 1)
-    .offset((query.page - 1) * PAGE_SIZE);
-  if (query.q) {
-    // E-mails are stored canonical: the typed text is folded the same way (ＡＬＩＣＥ finds alice),
-    // and a whole address also matches through its canonical form (an IDN domain is stored as punycode).
-    const whole = canonicalEmail(query.q);
-    q.andWhere((w) => {
-      w.whereRaw("u.email like ? escape '\\'", [likePattern(foldEmailText(query.q))]).orWhereRaw("u.name ilike ? escape '\\'", [likePattern(query.q)]);
-      if (whole.ok) w.orWhere('u.email', whole.email);
-    });
-  }
-  const rows = (await q) as {
-    id: string;
-    name: string;
-    email: CanonicalEmail;
-    role: Role;
-    status: UserStatus;
-    authenticators: number;
-    recovery_codes: number;
-    mfa_required_at: Date | null;
-  }[];
-  const shown = rows.slice(0, PAGE_SIZE);
-  const locks = await locksOf(db, shown, now, timeZone);
-  const users: UserListItem[] = shown.map((r) => ({
-    id: r.id,
-    name: r.name,
-    email: r.email,
-    role: r.role,
-    status: r.status,
-    authenticators: Number(r.authenticators),
-    recoveryCodes: Number(r.recovery_codes),
-    mfaRequired: r.mfa_required_at !== null,
-    locks: locks.get(r.id) ?? {},
-  }));
-  return { users, hasPrev: query.page > 1, hasNext: rows.length > PAGE_SIZE };
 }
 
 const ACTIONS: UserAction[] = ['reset', 'require_mfa', 'lift_mfa', 'clear_lock', 'role', 'disable', 'enable', 'delete', 'end_session'];

@@ -1,5 +1,5 @@
-// The read-only users pages: the list (search, paging) and a user's page. Both show only the
-// actor's workspace; a user's page for any other id is the audited 403 of src/admin/access.ts.
+// The read-only user's page (the list is in ./list-routes.ts). It shows only the actor's
+// workspace; a user's page for any other id is the audited 403 of src/admin/access.ts.
 import type { Context } from 'koa';
 import type Router from '@koa/router';
 import type { AdminDeps } from '../spec.ts';
@@ -10,7 +10,7 @@ import { pickLang, translator } from '../../i18n/index.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { adminNav } from '../nav.ts';
 import { assignableRoles, targetFor } from '../access.ts';
-import { userDetail, userList } from './overview.ts';
+import { userDetail } from './overview.ts';
 
 const DONE: Record<string, MessageKey> = {
   reset: 'admin.users.done.reset',
@@ -25,12 +25,10 @@ const DONE: Record<string, MessageKey> = {
   session: 'admin.users.done.session',
 };
 
-const doneNotice = (ctx: Context) => {
+export const doneNotice = (ctx: Context) => {
   const key = typeof ctx.query.done === 'string' ? DONE[ctx.query.done] : undefined;
   return key ? translator(pickLang(ctx))(key) : undefined;
 };
-
-const text = (value: unknown, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
 
 export async function renderUserPage(deps: AdminDeps, ctx: Context, target: UserRow, extra: { error?: string } = {}, status = 200): Promise<void> {
   const { user: actor } = consoleState(ctx);
@@ -69,26 +67,6 @@ export async function renderNewUserPage(ctx: Context, form: NewUserForm, error?:
 }
 
 export function mountUserPages(router: Router, deps: AdminDeps): void {
-  router.get('/admin/users', async (ctx) => {
-    const { workspace } = consoleState(ctx);
-    const q = text(ctx.query.q, 200);
-    const requested = Number.parseInt(text(ctx.query.page, 6), 10);
-    const page = Number.isSafeInteger(requested) && requested > 0 ? requested : 1;
-    const list = await userList(deps.db, workspace.id, { q, page }, deps.clock.now(), workspace.time_zone);
-    const t = translator(pickLang(ctx));
-    const href = (p: number) => `/admin/users?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`;
-    await renderConsolePage(ctx, 'admin/users/list', {
-      title: t('admin.users.title'),
-      nav: adminNav(ctx, 'users'),
-      ...list,
-      q,
-      page,
-      prevHref: list.hasPrev ? href(page - 1) : undefined,
-      nextHref: list.hasNext ? href(page + 1) : undefined,
-      notice: doneNotice(ctx),
-    });
-  });
-
   router.get('/admin/users/new', async (ctx) => {
     await renderNewUserPage(ctx, { email: '', name: '', role: 'member', method: 'link' });
   });
